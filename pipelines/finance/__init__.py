@@ -1,0 +1,26 @@
+"""Finance exports: MDF budgets, allocations, requests, claims and payments, rebate payments and
+company revenue, as CSV and Parquet.
+
+Files land in ``$PRM_LANDING/finance/<entity>/<entity>__<YYYY-MM-DD>.<ext>``; see
+``pipelines.common.drops`` for how new files are found and ``pipelines.contracts`` for the columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+from pipelines import settings
+from pipelines.common.drops import drop_resource
+from pipelines.contracts import entities
+
+SYSTEM = "finance"
+
+
+@dlt.source(name=SYSTEM, max_table_nesting=0)
+def finance_source(landing: str | None = None) -> Any:
+    """One resource per finance entity, each loading the drops it has not loaded yet."""
+    root = Path(landing) if landing else settings.landing_dir()
+    return [drop_resource(e, root) for e in entities(SYSTEM)]

@@ -1,0 +1,18 @@
+"""Shared fixtures: every test gets its own data folder, so nothing touches ./data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty PRM_DATA_DIR (warehouse, landing, world, dlt state) for one test."""
+    root = tmp_path / "data"
+    root.mkdir()
+    monkeypatch.setenv("PRM_DATA_DIR", str(root))
+    for var in ("PRM_WAREHOUSE", "PRM_LANDING", "PRM_WORLD", "PRM_DASHBOARDS_OUT"):
+        monkeypatch.delenv(var, raising=False)
+    return root
