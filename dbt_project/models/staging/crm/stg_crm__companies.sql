@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'companies') }}
+
+),
+
+renamed as (
+
+    select
+        id as company_id,
+        parent_company_id,
+        name as company_name,
+        domain as company_domain,
+        industry,
+        region,
+        country,
+        numberofemployees as employee_count,
+        annualrevenue as annual_revenue,
+        archived as is_archived,
+        created_at as record_created_at,
+        updated_at as record_updated_at,
+        _source as source_ref,
+        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+
+    from source
+
+)
+
+select * from renamed

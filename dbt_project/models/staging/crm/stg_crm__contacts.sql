@@ -1,0 +1,30 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'contacts') }}
+
+),
+
+renamed as (
+
+    select
+        id as contact_id,
+        partner_id,
+        firstname as first_name,
+        lastname as last_name,
+        email,
+        phone,
+        job_role,
+        jobtitle as job_title,
+        archived as is_archived,
+        created_at as record_created_at,
+        updated_at as record_updated_at,
+        _source as source_ref,
+        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+
+    from source
+
+)
+
+select * from renamed

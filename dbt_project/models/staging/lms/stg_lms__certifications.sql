@@ -1,0 +1,27 @@
+with
+
+source as (
+
+    select * from {{ source('lms', 'certifications') }}
+
+),
+
+renamed as (
+
+    select
+        certification_id,
+        contact_id,
+        partner_id as partner_external_id,
+        course_id,
+        status as certification_status,
+        certified_at,
+        expires_at,
+        updated_at,
+        _source as source_ref,
+        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('lms', 'courses') }}
+
+),
+
+renamed as (
+
+    select
+        course_id,
+        title as course_title,
+        course_type,
+        role as target_role,
+        product_line,
+        level as course_level,
+        duration_hours,
+        points,
+        validity_days,
+        updated_at,
+        _source as source_ref,
+        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('lms', 'enrolments') }}
+
+),
+
+renamed as (
+
+    select
+        enrolment_id,
+        contact_id,
+        partner_id as partner_external_id,
+        course_id,
+        status as enrolment_status,
+        progress_pct,
+        score,
+        enrolled_at,
+        completed_at,
+        updated_at,
+        _source as source_ref,
+        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+
+    from source
+
+)
+
+select * from renamed
