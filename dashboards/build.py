@@ -46,7 +46,7 @@ def read_reports(warehouse: Path, names: tuple[str, ...]) -> dict[str, pd.DataFr
     """Read report tables from the warehouse (read-only)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return {name: con.sql(f"select * from reports.{name}").df() for name in names}  # noqa: S608
+        return {name: con.sql(f"select * from reports.{name}").df() for name in names}
     finally:
         con.close()
 
@@ -67,9 +67,7 @@ def build_all(warehouse: Path, out_dir: Path) -> list[Path]:
         path = out_dir / f"{page.slug}.html"
         path.write_text(page_html(page.title, summary, body, PLOTLY_JS), encoding="utf-8")
         written.append(path)
-    links = "".join(
-        f'<li><a href="{p.slug}.html">{html.escape(p.title)}</a></li>' for p in PAGES
-    )
+    links = "".join(f'<li><a href="{p.slug}.html">{html.escape(p.title)}</a></li>' for p in PAGES)
     index = out_dir / "index.html"
     index.write_text(
         page_html("Partner revenue warehouse", "", f"<ul class='pages'>{links}</ul>", None),

@@ -32,7 +32,11 @@ def figures(reports: dict[str, pd.DataFrame]) -> tuple[str, list[go.Figure]]:
     )
 
     by_tier_type = won.pivot_table(
-        index="partner_tier", columns="partner_type", values="amount_usd", aggfunc="sum", fill_value=0
+        index="partner_tier",
+        columns="partner_type",
+        values="amount_usd",
+        aggfunc="sum",
+        fill_value=0,
     ).reindex(tiers, fill_value=0)
     revenue = go.Figure(
         [
@@ -65,14 +69,22 @@ def figures(reports: dict[str, pd.DataFrame]) -> tuple[str, list[go.Figure]]:
     labels = [label for _, label in by_stage_tier.index]
     pipeline = go.Figure(
         [
-            go.Bar(name=tier, y=labels, x=by_stage_tier[tier], orientation="h", marker_color=TIER_COLOURS[tier])
+            go.Bar(
+                name=tier,
+                y=labels,
+                x=by_stage_tier[tier],
+                orientation="h",
+                marker_color=TIER_COLOURS[tier],
+            )
             for tier in tiers
             if tier in by_stage_tier.columns
         ]
     )
     pipeline.update_layout(
         barmode="stack",
-        title=f"Most open partner pipeline sits in '{biggest}'" if biggest else "No open partner pipeline",
+        title=f"Most open partner pipeline sits in '{biggest}'"
+        if biggest
+        else "No open partner pipeline",
         xaxis_title="Open pipeline (USD)",
         yaxis_title="Deal stage (funnel order)",
         yaxis_autorange="reversed",
@@ -92,13 +104,19 @@ def figures(reports: dict[str, pd.DataFrame]) -> tuple[str, list[go.Figure]]:
     lead = by_type.index[0] if len(by_type) and by_type["won"].iloc[0] > 0 else None
     types = go.Figure(
         [
-            go.Bar(name="Closed-won revenue", x=by_type.index, y=by_type["won"], marker_color="#2b8a3e"),
-            go.Bar(name="Open pipeline", x=by_type.index, y=by_type["open"], marker_color="#74c0fc"),
+            go.Bar(
+                name="Closed-won revenue", x=by_type.index, y=by_type["won"], marker_color="#2b8a3e"
+            ),
+            go.Bar(
+                name="Open pipeline", x=by_type.index, y=by_type["open"], marker_color="#74c0fc"
+            ),
         ]
     )
     types.update_layout(
         barmode="group",
-        title=f"{lead.title()} partners lead on revenue" if lead else "No closed-won partner revenue yet",
+        title=f"{lead.title()} partners lead on revenue"
+        if lead
+        else "No closed-won partner revenue yet",
         xaxis_title="Partner type",
         yaxis_title="USD",
     )

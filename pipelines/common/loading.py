@@ -59,7 +59,7 @@ def latest_per_key(entity: Entity, rows: pa.Table) -> pa.Table:
         con.register("batch", rows)
         deduped = con.sql(
             f"""SELECT * FROM batch QUALIFY row_number() OVER (
-                    PARTITION BY "{entity.primary_key}" ORDER BY {order}_source DESC) = 1"""  # noqa: S608
+                    PARTITION BY "{entity.primary_key}" ORDER BY {order}_source DESC) = 1"""
         ).to_arrow_table()
     finally:
         con.close()

@@ -170,14 +170,14 @@ def validate(
     try:
         con.register("raw_in", raw_in)
         con.execute(
-            f"CREATE TEMP TABLE checked AS SELECT *, {reason} AS __reason FROM raw_in"  # noqa: S608
+            f"CREATE TEMP TABLE checked AS SELECT *, {reason} AS __reason FROM raw_in"
         )
         rows = con.sql(
-            f"SELECT {typed_cols}, $source AS {SOURCE_COLUMN} FROM checked WHERE __reason = ''",  # noqa: S608
+            f"SELECT {typed_cols}, $source AS {SOURCE_COLUMN} FROM checked WHERE __reason = ''",
             params={"source": source},
         ).to_arrow_table()
         rejected = con.sql(
-            f"SELECT __ref AS record_ref, __reason AS reason, {payload} AS payload "  # noqa: S608
+            f"SELECT __ref AS record_ref, __reason AS reason, {payload} AS payload "
             "FROM checked WHERE __reason <> ''"
         ).to_arrow_table()
     finally:
@@ -244,7 +244,7 @@ def read_jsonl(entity: Entity, path: Path, source: str) -> Validated:
                 WHERE __line IS NOT NULL AND trim(__line) <> ''
             )
             SELECT __line, __line_no, __ok, {fields} FROM parsed
-            """,  # noqa: S608
+            """,
             params=[str(path)],
         ).to_arrow_table()
     finally:

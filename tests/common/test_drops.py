@@ -42,7 +42,11 @@ def _drop(landing: Path, entity: str, day: str, lines: list[str]) -> Path:
 def _load(landing: Path) -> dict[str, int]:
     p = pipeline("lms")
     p.run(lms_source(str(landing)), loader_file_format="parquet")
-    return {k: v for k, v in p.last_trace.last_normalize_info.row_counts.items() if not k.startswith("_dlt")}
+    return {
+        k: v
+        for k, v in p.last_trace.last_normalize_info.row_counts.items()
+        if not k.startswith("_dlt")
+    }
 
 
 def _query(sql: str) -> list[tuple]:
@@ -55,9 +59,18 @@ def _query(sql: str) -> list[tuple]:
 
 def test_rows_in_equal_rows_loaded_plus_quarantined_and_reruns_add_nothing(data_dir: Path) -> None:
     landing = data_dir / "landing"
-    lines = [json.dumps(COURSE), json.dumps({**COURSE, "course_id": "C2", "role": "pilot"}), '{"course_id": "C3",']
+    lines = [
+        json.dumps(COURSE),
+        json.dumps({**COURSE, "course_id": "C2", "role": "pilot"}),
+        '{"course_id": "C3",',
+    ]
     _drop(landing, "courses", "2026-01-01", lines)
-    _drop(landing, "points_ledger", "2026-01-01", [json.dumps(EVENT), json.dumps({**EVENT, "event_id": "E2"})])
+    _drop(
+        landing,
+        "points_ledger",
+        "2026-01-01",
+        [json.dumps(EVENT), json.dumps({**EVENT, "event_id": "E2"})],
+    )
 
     assert _load(landing) == {"courses": 1, "quarantined_records": 2, "points_ledger": 2}
     assert _query("select course_id from raw_lms.courses") == [("C1",)]
@@ -89,6 +102,8 @@ def test_later_drops_merge_mutable_records_and_append_events(data_dir: Path) -> 
     _drop(landing, "courses", "2026-02-01", [json.dumps(older), json.dumps(newer)])
     _drop(landing, "points_ledger", "2026-02-01", [json.dumps({**EVENT, "event_id": "E2"})])
     _load(landing)
-    assert _query("select course_id, title from raw_lms.courses") == [("C1", "Selling the platform v2")]
+    assert _query("select course_id, title from raw_lms.courses") == [
+        ("C1", "Selling the platform v2")
+    ]
     assert _query("select event_id from raw_lms.points_ledger order by 1") == [("E1",), ("E2",)]
     assert _query("select count(*) from raw_lms.courses where _dlt_load_id is null") == [(0,)]

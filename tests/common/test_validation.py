@@ -29,7 +29,13 @@ THING = Entity(
 
 
 def _reasons(result) -> dict[str, str]:
-    return dict(zip(result.rejected["record_ref"].to_pylist(), result.rejected["reason"].to_pylist()))
+    return dict(
+        zip(
+            result.rejected["record_ref"].to_pylist(),
+            result.rejected["reason"].to_pylist(),
+            strict=True,
+        )
+    )
 
 
 def test_valid_rows_are_typed_and_tagged_with_their_source() -> None:
@@ -66,8 +72,18 @@ def test_valid_rows_are_typed_and_tagged_with_their_source() -> None:
     ],
 )
 def test_each_contract_breach_is_quarantined_with_its_reason(column, value, reason) -> None:
-    good = {"thing_id": "t1", "kind": "a", "amount": "1", "n": "1", "ok": "false", "day": None, "at": "2026-01-01T00:00:00Z"}
-    raw = pa.table({k: pa.array([v if k != column else value], pa.string()) for k, v in good.items()})
+    good = {
+        "thing_id": "t1",
+        "kind": "a",
+        "amount": "1",
+        "n": "1",
+        "ok": "false",
+        "day": None,
+        "at": "2026-01-01T00:00:00Z",
+    }
+    raw = pa.table(
+        {k: pa.array([v if k != column else value], pa.string()) for k, v in good.items()}
+    )
     result = validate(THING, raw, "s")
     assert result.counts == (0, 1)
     assert result.rejected["reason"].to_pylist() == [reason]
@@ -83,7 +99,10 @@ def test_all_reasons_of_a_record_are_listed_and_missing_columns_read_as_null() -
 
 
 def test_quarantine_ids_are_stable_so_a_reread_adds_nothing() -> None:
-    raw = pa.table({"thing_id": [None], "at": ["2026-01-01T00:00:00Z"]}, schema=pa.schema([("thing_id", pa.string()), ("at", pa.string())]))
+    raw = pa.table(
+        {"thing_id": [None], "at": ["2026-01-01T00:00:00Z"]},
+        schema=pa.schema([("thing_id", pa.string()), ("at", pa.string())]),
+    )
     first = validate(THING, raw, "s").rejected["quarantine_id"].to_pylist()
     assert first == validate(THING, raw, "s").rejected["quarantine_id"].to_pylist()
 
@@ -104,9 +123,12 @@ def test_jsonl_keeps_malformed_lines_with_their_line_numbers(tmp_path: Path) -> 
         "line 4": "malformed JSON line",
         "line 5": "unknown kind value nope",
     }
-    assert '"thing_id": "t2", "at": ' in result.rejected["payload"].to_pylist()[
-        result.rejected["record_ref"].to_pylist().index("line 2")
-    ]
+    assert (
+        '"thing_id": "t2", "at": '
+        in result.rejected["payload"].to_pylist()[
+            result.rejected["record_ref"].to_pylist().index("line 2")
+        ]
+    )
 
 
 def test_csv_keeps_rows_with_wrong_field_counts_and_broken_quotes(tmp_path: Path) -> None:
@@ -135,7 +157,13 @@ def test_parquet_values_are_rechecked_against_the_contract(tmp_path: Path) -> No
 
     path = tmp_path / "things.parquet"
     pq.write_table(
-        pa.table({"thing_id": ["t1", "t2"], "amount": [1.5, -3.0], "at": pa.array([0, 0], pa.timestamp("s", tz="UTC"))}),
+        pa.table(
+            {
+                "thing_id": ["t1", "t2"],
+                "amount": [1.5, -3.0],
+                "at": pa.array([0, 0], pa.timestamp("s", tz="UTC")),
+            }
+        ),
         path,
     )
     result = read_parquet(THING, path, "src")
