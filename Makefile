@@ -1,0 +1,67 @@
+# The two commands: `make run` (set-up + simulated world + full Dagster job + dashboards) and
+# `make test` (set-up + the whole test suite). Each works on its own on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PRM := $(BIN)/prm
+SCALE ?= small
+SEED ?= 42
+
+export PRM_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(PRM_DATA_DIR)/dagster_home
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export DBT_TARGET_PATH := $(CURDIR)/dbt_project/target
+export DBT_LOG_PATH := $(CURDIR)/dbt_project/logs
+
+.PHONY: help install run world test test-fast ui bench lint fmt clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.installed ## create .venv with the pinned dependencies (uv.lock)
+
+$(PRM_DATA_DIR)/world/world.json: | $(VENV)/.installed
+	$(PRM) world generate --scale $(SCALE) --seed $(SEED)
+
+world: $(VENV)/.installed ## (re)generate the simulated world: make world SCALE=small|medium|large
+	$(PRM) world generate --scale $(SCALE) --seed $(SEED)
+
+run: $(VENV)/.installed $(PRM_DATA_DIR)/world/world.json ## set up, simulate the world if absent, run the full job, write dashboards
+	$(PRM) run --job prm_full
+
+test: $(VENV)/.installed ## the whole test suite (includes the slow end-to-end tests)
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: $(VENV)/.installed ## only the fast tests
+	$(BIN)/pytest -m "not slow" -n 2
+
+ui: $(VENV)/.installed ## Dagster UI on http://127.0.0.1:3000
+	$(BIN)/python -c "from orchestration.cli import prepare_dbt; prepare_dbt()"
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+bench: $(VENV)/.installed ## benchmark one run end to end: make bench SCALE=small|large
+	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED)
+
+lint: $(VENV)/.installed ## ruff lint + format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+fmt: $(VENV)/.installed
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean: ## remove generated data (world, warehouse, pages), keep the venv
+	rm -rf $(PRM_DATA_DIR) dbt_project/target dbt_project/logs
