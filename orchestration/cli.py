@@ -1,0 +1,133 @@
+"""`prm`: the command line of the warehouse. It never opens anything by itself: it prints paths."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from pipelines import settings
+
+app = typer.Typer(
+    help="Partner revenue warehouse: simulate, load, transform, publish.", no_args_is_help=True
+)
+world_app = typer.Typer(
+    help="The simulated PRM world (sandbox CRM + vendor file drops).", no_args_is_help=True
+)
+app.add_typer(world_app, name="world")
+
+
+def dagster_home() -> str:
+    """Runs are recorded under ``$DAGSTER_HOME`` (default ``$PRM_DATA_DIR/dagster_home``)."""
+    home = os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir() / "dagster_home"))
+    os.makedirs(home, exist_ok=True)
+    return home
+
+
+def prepare_dbt() -> None:
+    """Parse the dbt project so the Dagster definitions can read a current manifest."""
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.resources import DBT_PROFILES_DIR, export_warehouse_env
+
+    export_warehouse_env()
+    result = dbtRunner().invoke(
+        [
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(settings.PROJECT_ROOT),
+            "--profiles-dir",
+            str(DBT_PROFILES_DIR),
+        ]
+    )
+    if not result.success:
+        raise typer.Exit(f"dbt parse failed: {result.exception}")
+
+
+@world_app.command("generate")
+def world_generate(
+    scale: Annotated[str, typer.Option(help="tiny | small | medium | large")] = "small",
+    seed: Annotated[int, typer.Option(help="random seed; same seed, same world")] = 42,
+    as_of: Annotated[str | None, typer.Option(help="world clock date, YYYY-MM-DD")] = None,
+) -> None:
+    """Create the world from scratch: sandbox CRM database and a full-history file drop."""
+    from pipelines.world import generate
+
+    kwargs = {"as_of": date.fromisoformat(as_of)} if as_of else {}
+    typer.echo(generate(scale=scale, seed=seed, **kwargs))
+
+
+@world_app.command("advance")
+def world_advance(
+    days: Annotated[int, typer.Option(help="days to move the clock forward")] = 1,
+) -> None:
+    """Move the world clock: only that period's new and changed records are written."""
+    from pipelines.world import advance
+
+    typer.echo(advance(days=days))
+
+
+@world_app.command("status")
+def world_status() -> None:
+    """Print the world's scale, seed and clock."""
+    from pipelines.world import load_world_state
+
+    state = load_world_state(settings.world_dir())
+    for key in ("scale", "seed", "start", "as_of"):
+        typer.echo(f"{key}: {state.get(key)}")
+
+
+@app.command("run")
+def run(
+    job: Annotated[str, typer.Option(help="prm_full | prm_daily")] = "prm_full",
+    feed: Annotated[
+        str | None, typer.Option(help="load one feed alone: crm | lms | tcma | finance")
+    ] = None,
+) -> None:
+    """Run a Dagster job in this process (the full job by default) and print where results are."""
+    from pipelines.contracts import SYSTEMS
+
+    if feed is not None and feed not in SYSTEMS:
+        raise typer.BadParameter(f"unknown feed {feed!r}; choose one of {', '.join(SYSTEMS)}")
+    dagster_home()
+    prepare_dbt()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job_name = f"ingest_{feed}" if feed else job
+    with dg.DagsterInstance.get() as instance:
+        result = defs.get_job_def(job_name).execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        typer.echo(f"job {job_name} failed in steps: {', '.join(failed) or '?'}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"job {job_name} succeeded (run {result.run_id})")
+    paths()
+
+
+@app.command("dashboards")
+def dashboards() -> None:
+    """Rebuild the leadership pages from the warehouse."""
+    from dashboards.build import build_all
+
+    for path in build_all(settings.warehouse_path(), settings.dashboards_out_dir()):
+        typer.echo(path)
+
+
+@app.command("paths")
+def paths() -> None:
+    """Print where the warehouse, the landing folder, the world and the pages are."""
+    typer.echo(f"warehouse:  {settings.warehouse_path()}")
+    typer.echo(f"landing:    {settings.landing_dir()}")
+    typer.echo(f"world:      {settings.world_dir()}")
+    typer.echo(f"dashboards: {settings.dashboards_out_dir() / 'index.html'}")
+
+
+if __name__ == "__main__":
+    app()
