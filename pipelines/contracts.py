@@ -119,7 +119,12 @@ CRM = (
             _c("partner_type", required=True, enum=PARTNER_TYPES),
             _c("vertical", required=True, enum=VERTICALS),
             _c("region", required=True, enum=REGIONS),
-            _c("tier", required=True, enum=TIERS, description="tier at enrolment or as last written"),
+            _c(
+                "tier",
+                required=True,
+                enum=TIERS,
+                description="tier at enrolment or as last written",
+            ),
             _c("status", required=True, enum=("applied", "approved", "active", "churned")),
             _c("website_domain"),
             _c("applied_date", "date"),
@@ -153,7 +158,9 @@ CRM = (
         [
             _c("name", required=True),
             _c("domain"),
-            _c("parent_company_id", description="parent account (hierarchy); null for a top parent"),
+            _c(
+                "parent_company_id", description="parent account (hierarchy); null for a top parent"
+            ),
             _c("industry", enum=VERTICALS),
             _c("region", enum=REGIONS),
             _c("country"),
@@ -417,7 +424,11 @@ TCMA = (
         [
             _c("asset_id", required=True),
             _c("asset_name", required=True),
-            _c("asset_type", required=True, enum=("pdf", "email_template", "social_post", "video", "web_banner")),
+            _c(
+                "asset_type",
+                required=True,
+                enum=("pdf", "email_template", "social_post", "video", "web_banner"),
+            ),
             _c("product_line", enum=PRODUCT_LINES),
             _c("campaign_id"),
             _c("updated_at", "timestamp", required=True),
@@ -459,7 +470,13 @@ TCMA = (
             _c(
                 "usage_type",
                 required=True,
-                enum=("cobranded_download", "email_send", "social_post", "attached_to_deal", "web_syndication"),
+                enum=(
+                    "cobranded_download",
+                    "email_send",
+                    "social_post",
+                    "attached_to_deal",
+                    "web_syndication",
+                ),
             ),
             _c("used_at", "timestamp", required=True),
         ],
@@ -560,7 +577,11 @@ FINANCE = (
             _c("estimated_pipeline", "decimal", nonnegative=True),
             _c("partner_coinvest_amount", "decimal", nonnegative=True),
             _c("currency", required=True),
-            _c("status", required=True, enum=("submitted", "approved", "rejected", "cancelled", "completed")),
+            _c(
+                "status",
+                required=True,
+                enum=("submitted", "approved", "rejected", "cancelled", "completed"),
+            ),
             _c("submitted_at", "timestamp", required=True),
             _c("decided_at", "timestamp"),
             _c("updated_at", "timestamp", required=True),

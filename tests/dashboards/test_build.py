@@ -35,7 +35,11 @@ def test_pages_open_offline_with_plotly_shipped_once(tmp_path: Path) -> None:
     out = tmp_path / "pages"
     written = build_all(_warehouse(tmp_path / "w.duckdb", ROWS), out)
     assert [p.name for p in written] == ["index.html", "partner_pipeline.html"]
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "partner_pipeline.html", PLOTLY_JS]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "partner_pipeline.html",
+        PLOTLY_JS,
+    ]
     page = (out / "partner_pipeline.html").read_text()
     assert f'<script src="{PLOTLY_JS}"></script>' in page
     assert "cdn.plot.ly" not in page and "https://" not in page.split("<body>")[0]
@@ -45,7 +49,10 @@ def test_pages_open_offline_with_plotly_shipped_once(tmp_path: Path) -> None:
 def test_titles_state_the_takeaway_from_the_figures(tmp_path: Path) -> None:
     build_all(_warehouse(tmp_path / "w.duckdb", ROWS), tmp_path / "pages")
     page = (tmp_path / "pages" / "partner_pipeline.html").read_text()
-    assert "Closed-won partner revenue $1.0M from 15 deals; open partner pipeline $300.0k in 7 deals." in page
+    assert (
+        "Closed-won partner revenue $1.0M from 15 deals; open partner pipeline $300.0k in 7 deals."
+        in page
+    )
     assert "Platinum partners bring 90% of closed-won partner revenue" in page
     assert "Most open partner pipeline sits in 'Contract sent'" in page
     assert "Reseller partners lead on revenue" in page

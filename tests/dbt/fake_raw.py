@@ -42,10 +42,15 @@ def build(path: Path, rows: int = ROWS) -> Path:
                 cols += ["_source VARCHAR", "_dlt_load_id VARCHAR", "_dlt_id VARCHAR"]
                 con.execute(f"create or replace table raw_{system}.{e.name} ({', '.join(cols)})")
                 for i in range(1, rows + 1):
-                    values = [_value(c, i) for c in e.columns] + ["'fake'", "'1795338301.5'", f"'{i}'"]
+                    values = [_value(c, i) for c in e.columns] + [
+                        "'fake'",
+                        "'1795338301.5'",
+                        f"'{i}'",
+                    ]
                     con.execute(f"insert into raw_{system}.{e.name} values ({', '.join(values)})")
             qcols = ", ".join(
-                f"{f.name} {'TIMESTAMPTZ' if f.name == 'quarantined_at' else 'VARCHAR'}" for f in QUARANTINE_SCHEMA
+                f"{f.name} {'TIMESTAMPTZ' if f.name == 'quarantined_at' else 'VARCHAR'}"
+                for f in QUARANTINE_SCHEMA
             )
             con.execute(
                 f"create or replace table raw_{system}.quarantined_records ({qcols}, _dlt_load_id VARCHAR, _dlt_id VARCHAR)"

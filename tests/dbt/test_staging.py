@@ -39,7 +39,11 @@ def test_each_raw_table_has_one_described_staging_model_with_a_tested_key(entity
     model = models[name]
     assert model["description"]
     assert all(c.get("description") for c in model["columns"])
-    keyed = [c for c in model["columns"] if {"not_null", "unique"} <= set(map(str, c.get("data_tests", [])))]
+    keyed = [
+        c
+        for c in model["columns"]
+        if {"not_null", "unique"} <= set(map(str, c.get("data_tests", [])))
+    ]
     assert len(keyed) == 1, f"{name} needs exactly one not_null+unique primary key"
     assert len(model["columns"]) == len(entity.columns) + 2  # + source_ref, loaded_at
 
@@ -50,11 +54,19 @@ def _dbt(args: list[str], warehouse: Path) -> tuple[int, dict[str, str]]:
     from orchestration.resources import DBT_PROFILES_DIR, dbt_executable
 
     target = warehouse.parent / "target"
-    env = {**os.environ, "PRM_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(warehouse.parent / "logs")}
+    env = {
+        **os.environ,
+        "PRM_WAREHOUSE": str(warehouse),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
+    }
     root = str(settings.PROJECT_ROOT)
     done = subprocess.run(
         [dbt_executable(), *args, "--project-dir", root, "--profiles-dir", str(DBT_PROFILES_DIR)],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     results = json.loads((target / "run_results.json").read_text())["results"]
     return done.returncode, {r["unique_id"].split(".")[2]: r["status"] for r in results}
