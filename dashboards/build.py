@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from dashboards import partner_pipeline
+from dashboards import data_health, partner_pipeline
 from dashboards.style import page_html
 
 PLOTLY_JS = "plotly.min.js"
@@ -38,6 +38,12 @@ PAGES: tuple[Page, ...] = (
         title="Partner revenue and pipeline",
         reads=("rpt_partner_pipeline",),
         build=partner_pipeline.figures,
+    ),
+    Page(
+        slug="data_health",
+        title="Data health",
+        reads=("rpt_feed_health",),
+        build=data_health.figures,
     ),
 )
 

@@ -98,7 +98,7 @@ def run(
 
     from orchestration.definitions import defs
 
-    job_name = f"ingest_{feed}" if feed else job
+    job_name = f"load_{feed}" if feed else job
     with dg.DagsterInstance.get() as instance:
         result = defs.get_job_def(job_name).execute_in_process(
             instance=instance, raise_on_error=False

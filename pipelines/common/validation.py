@@ -169,9 +169,7 @@ def validate(
     con = _connect()
     try:
         con.register("raw_in", raw_in)
-        con.execute(
-            f"CREATE TEMP TABLE checked AS SELECT *, {reason} AS __reason FROM raw_in"
-        )
+        con.execute(f"CREATE TEMP TABLE checked AS SELECT *, {reason} AS __reason FROM raw_in")
         rows = con.sql(
             f"SELECT {typed_cols}, $source AS {SOURCE_COLUMN} FROM checked WHERE __reason = ''",
             params={"source": source},
@@ -295,8 +293,11 @@ def read_csv(entity: Entity, path: Path, source: str) -> Validated:
         path,
         read_options=pacsv.ReadOptions(use_threads=False),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
+        # Only an empty field is null: pyarrow's default null markers include "NA", a region code.
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=True
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=True,
+            null_values=[""],
         ),
     )
     result = validate(entity, table, source, record_refs=_row_refs(table.num_rows))

@@ -169,3 +169,12 @@ def test_parquet_values_are_rechecked_against_the_contract(tmp_path: Path) -> No
     result = read_parquet(THING, path, "src")
     assert result.rows["thing_id"].to_pylist() == ["t1"]
     assert result.rejected["reason"].to_pylist() == ["negative amount"]
+
+
+def test_csv_reads_na_and_null_lookalikes_as_values_not_nulls(tmp_path: Path) -> None:
+    """'NA' is North America, not a missing value; only an empty field is null."""
+    path = tmp_path / "things.csv"
+    path.write_text("thing_id,kind,at\nNA,a,2026-01-01T00:00:00Z\nN/A,,2026-01-01T00:00:00Z\n")
+    result = read_csv(THING, path, "src")
+    assert result.rows["thing_id"].to_pylist() == ["NA", "N/A"]
+    assert result.rows["kind"].to_pylist() == ["a", None]

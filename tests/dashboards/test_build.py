@@ -27,6 +27,16 @@ def _warehouse(path: Path, rows: list[tuple]) -> Path:
     )
     if rows:
         con.executemany("insert into reports.rpt_partner_pipeline values (?,?,?,?,?,?,?,?,?)", rows)
+    con.execute(
+        """create table reports.rpt_feed_health (feed_name varchar, entity_name varchar,
+        staged_row_count bigint, quarantined_row_count bigint, quarantine_rate double,
+        last_loaded_at timestamptz, last_quarantined_at timestamptz)"""
+    )
+    if rows:
+        con.executemany(
+            "insert into reports.rpt_feed_health values (?, ?, ?, ?, ?, now(), now())",
+            [("crm", "deals", 998, 2, 0.002), ("lms", "courses", 30, 0, 0.0)],
+        )
     con.close()
     return path
 
@@ -34,8 +44,9 @@ def _warehouse(path: Path, rows: list[tuple]) -> Path:
 def test_pages_open_offline_with_plotly_shipped_once(tmp_path: Path) -> None:
     out = tmp_path / "pages"
     written = build_all(_warehouse(tmp_path / "w.duckdb", ROWS), out)
-    assert [p.name for p in written] == ["index.html", "partner_pipeline.html"]
+    assert [p.name for p in written] == ["index.html", "partner_pipeline.html", "data_health.html"]
     assert sorted(p.name for p in out.iterdir()) == [
+        "data_health.html",
         "index.html",
         "partner_pipeline.html",
         PLOTLY_JS,
@@ -67,3 +78,10 @@ def test_an_empty_report_gives_a_page_that_says_so(tmp_path: Path) -> None:
 def test_a_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="run `prm run` first"):
         build_all(tmp_path / "absent.duckdb", tmp_path / "pages")
+
+
+def test_the_data_health_page_names_the_worst_feed_entity(tmp_path: Path) -> None:
+    build_all(_warehouse(tmp_path / "w.duckdb", ROWS), tmp_path / "pages")
+    page = (tmp_path / "pages" / "data_health.html").read_text()
+    assert "1,028 rows loaded across 2 feeds; 2 records (0.19%) kept in quarantine" in page
+    assert "Highest quarantine rate: crm.deals at 0.20%" in page

@@ -1,0 +1,134 @@
+"""Ingestion assets: one multi-asset per source system, one asset per raw table.
+
+Asset keys are ``[<system>, <table>]``, the keys dagster-dbt gives the dbt sources of the same
+tables, so the graph runs unbroken from feed to dashboard. Each system's quarantine table is an
+asset of the same step: it is written by the same load.
+"""
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from pipelines.common.loading import pipeline
+from pipelines.common.validation import QUARANTINE_TABLE
+from pipelines.contracts import SYSTEMS, entity
+
+GROUP = "ingest"
+
+
+class FeedTranslator(DagsterDltTranslator):
+    """Keys dlt resources as ``[system, table]`` (the dbt source key) in the ``ingest`` group."""
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        spec = super().get_asset_spec(data)
+        system = data.resource.source_name
+        contract = entity(system, data.resource.name)
+        return spec.replace_attributes(
+            key=dg.AssetKey([system, data.resource.name]),
+            deps=[],
+            group_name=GROUP,
+            description=contract.description,
+        ).merge_attributes(
+            metadata={"dataset": contract.dataset, "primary_key": contract.primary_key},
+            kinds={"dlt", "duckdb"},
+        )
+
+
+def quarantine_key(system: str) -> dg.AssetKey:
+    return dg.AssetKey([system, QUARANTINE_TABLE])
+
+
+def _source_factory(system: str) -> Callable[..., Any]:
+    if system == "crm":
+        from pipelines.crm import crm_source
+
+        return crm_source
+    module = __import__(f"pipelines.{system}", fromlist=[f"{system}_source"])
+    return getattr(module, f"{system}_source")
+
+
+@contextlib.contextmanager
+def open_source(system: str) -> Iterator[Any]:
+    """The dlt source of a system, ready to extract (the CRM needs its endpoint up first)."""
+    factory = _source_factory(system)
+    if system == "crm":
+        from pipelines.crm import crm_endpoint
+
+        with crm_endpoint() as (base_url, token):
+            yield factory(base_url=base_url, token=token)
+    else:
+        yield factory()
+
+
+def spec_source(system: str) -> Any:
+    """A source instance used only to describe assets (nothing is fetched)."""
+    factory = _source_factory(system)
+    if system == "crm":
+        return factory(base_url="http://127.0.0.1:0", token="unused")
+    return factory()
+
+
+def _quarantined_rows(system: str) -> int:
+    import duckdb
+
+    from pipelines import settings
+
+    con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [f"raw_{system}", QUARANTINE_TABLE],
+        ).fetchone()[0]
+        if not exists:
+            return 0
+        return con.execute(f"select count(*) from raw_{system}.{QUARANTINE_TABLE}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def feed_assets(system: str) -> dg.AssetsDefinition:
+    """The multi-asset loading every table of ``system`` (plus its quarantine table)."""
+    translator = FeedTranslator()
+    dlt_pipeline = pipeline(system)
+    specs = [
+        translator.get_asset_spec(DltResourceTranslatorData(resource=r, pipeline=dlt_pipeline))
+        for r in spec_source(system).resources.values()
+    ]
+    quarantine = dg.AssetSpec(
+        quarantine_key(system),
+        group_name=GROUP,
+        description=f"Rejected {system} records, each with its source, record, reason and payload.",
+        kinds={"dlt", "duckdb"},
+        skippable=True,
+    )
+
+    @dg.multi_asset(
+        name=f"ingest_{system}",
+        specs=[*specs, quarantine],
+        can_subset=True,
+        pool="warehouse",
+    )
+    def _ingest(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        with open_source(system) as source:
+            yield from dlt.run(
+                context=context,
+                dlt_source=source,
+                dlt_pipeline=pipeline(system),
+                dagster_dlt_translator=translator,
+                loader_file_format="parquet",
+            )
+        if quarantine_key(system) in context.selected_asset_keys:
+            yield dg.MaterializeResult(
+                asset_key=quarantine_key(system),
+                metadata={"dagster/row_count": _quarantined_rows(system)},
+            )
+
+    return _ingest
+
+
+def ingest_assets() -> list[dg.AssetsDefinition]:
+    return [feed_assets(system) for system in SYSTEMS]

@@ -1,0 +1,180 @@
+"""`make bench SCALE=...`: one measured run of the whole product on a fresh data folder.
+
+Prints, for one run: world generation time; rows and rows/s per feed (the Dagster ingest step of
+that feed); dlt ingest time against DuckDB's own read of the same landed files (the ratio); dbt
+build time; dashboards; end-to-end time of the full job; peak memory. Figures from one run on a
+noisy machine: compare ratios, not absolute seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contracts import SYSTEMS, entities
+
+
+def _duckdb_read_seconds(landing: Path, system: str) -> tuple[int, float]:
+    """Rows and seconds for DuckDB to read every landed file of a file feed into memory."""
+    readers = {"jsonl": "read_json_auto", "csv": "read_csv_auto", "parquet": "read_parquet"}
+    con = duckdb.connect()
+    rows, start = 0, time.perf_counter()
+    for e in entities(system):
+        files = sorted((landing / system / e.name).glob(f"*.{e.file_format}"))
+        if not files:
+            continue
+        options = ", ignore_errors = true" if e.file_format != "parquet" else ""
+        rows += con.execute(
+            f"select count(*) from {readers[e.file_format]}($files{options})",
+            {"files": [str(f) for f in files]},
+        ).fetchone()[0]
+    return rows, time.perf_counter() - start
+
+
+def _sqlite_read_seconds(world: Path) -> tuple[int, float]:
+    """Rows and seconds to read the sandbox CRM's records straight from its database file."""
+    start = time.perf_counter()
+    con = sqlite3.connect(world / "crm.sqlite")
+    rows = sum(1 for _ in con.execute("select id, properties, created_at, updated_at from objects"))
+    con.close()
+    return rows, time.perf_counter() - start
+
+
+def _step_seconds(result) -> dict[str, float]:
+    starts, seconds = {}, {}
+    for event in result.all_events:
+        if event.event_type_value == "STEP_START":
+            starts[event.step_key] = event.timestamp
+        elif (
+            event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts
+        ):
+            seconds[event.step_key] = event.timestamp - starts[event.step_key]
+    return seconds
+
+
+def _raw_rows(warehouse: Path) -> dict[str, tuple[int, int]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    counts = {}
+    for system in SYSTEMS:
+        loaded = sum(
+            con.execute(f"select count(*) from raw_{system}.{e.name}").fetchone()[0]
+            for e in entities(system)
+        )
+        quarantined = con.execute(
+            f"select count(*) from raw_{system}.quarantined_records"
+        ).fetchone()[0]
+        counts[system] = (loaded, quarantined)
+    con.close()
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="small")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark's data folder")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix=f"prm-bench-{args.scale}-"))
+    os.environ["PRM_DATA_DIR"] = str(root)
+    os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
+    (root / "dagster_home").mkdir()
+    for var in ("PRM_WAREHOUSE", "PRM_LANDING", "PRM_WORLD", "PRM_DASHBOARDS_OUT"):
+        os.environ.pop(var, None)
+
+    from pipelines.world import generate
+
+    from pipelines import settings
+
+    t0 = time.perf_counter()
+    generate(scale=args.scale, seed=args.seed)
+    generation = time.perf_counter() - t0
+
+    from orchestration.cli import prepare_dbt
+
+    prepare_dbt()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    t0 = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = defs.get_job_def("prm_full").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    end_to_end = time.perf_counter() - t0
+    if not result.success:
+        raise SystemExit("the full job failed; see the log above")
+    steps = _step_seconds(result)
+    rows = _raw_rows(settings.warehouse_path())
+
+    report: dict[str, object] = {
+        "scale": args.scale,
+        "seed": args.seed,
+        "world_generation_s": round(generation, 1),
+    }
+    print(f"\n== prm bench: scale={args.scale} seed={args.seed} ==")
+    print(f"world generation            {generation:8.1f} s")
+    print(
+        f"{'feed':10} {'rows':>11} {'quarantined':>11} {'dlt s':>8} {'rows/s':>9} {'direct s':>9} {'dlt/direct':>10}"
+    )
+    feeds = {}
+    for system in SYSTEMS:
+        loaded, quarantined = rows[system]
+        dlt_s = steps.get(f"ingest_{system}", float("nan"))
+        if system == "crm":
+            _, direct_s = _sqlite_read_seconds(settings.world_dir())
+        else:
+            _, direct_s = _duckdb_read_seconds(settings.landing_dir(), system)
+        rate = (loaded + quarantined) / dlt_s if dlt_s else float("nan")
+        print(
+            f"{system:10} {loaded:11,} {quarantined:11,} {dlt_s:8.1f} {rate:9,.0f} {direct_s:9.2f} {dlt_s / direct_s:10.1f}"
+        )
+        feeds[system] = {
+            "rows": loaded,
+            "quarantined": quarantined,
+            "dlt_s": round(dlt_s, 2),
+            "rows_per_s": round(rate),
+            "direct_read_s": round(direct_s, 3),
+            "ratio": round(dlt_s / direct_s, 1),
+        }
+    dbt_s = steps.get("prm_dbt_models", float("nan"))
+    pages_s = steps.get("leadership_pages", float("nan"))
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"dbt build                   {dbt_s:8.1f} s")
+    print(f"dashboards                  {pages_s:8.1f} s")
+    print(f"end to end (full job)       {end_to_end:8.1f} s")
+    print(
+        f"peak memory                 {peak_self:8.0f} MiB (this process), {peak_children:.0f} MiB (largest child: dbt, sandbox CRM)"
+    )
+    report.update(
+        feeds=feeds,
+        dbt_build_s=round(dbt_s, 1),
+        dashboards_s=round(pages_s, 1),
+        end_to_end_s=round(end_to_end, 1),
+        peak_rss_mib=round(peak_self),
+        peak_child_rss_mib=round(peak_children),
+    )
+    out = settings.PROJECT_ROOT / "data" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"bench_{args.scale}.json").write_text(json.dumps(report, indent=2))
+    print(f"figures saved to {out / f'bench_{args.scale}.json'}")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"data kept in {root}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""The one Dagster code location of the warehouse."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dashboards import leadership_pages
+from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.transform import prm_dbt_models
+from orchestration.jobs import daily_schedule, jobs
+from orchestration.resources import dbt_project, resources
+
+dbt_project.prepare_if_dev()
+
+defs = dg.Definitions(
+    assets=[*ingest_assets(), prm_dbt_models, leadership_pages],
+    jobs=jobs(),
+    schedules=[daily_schedule],
+    resources=resources(),
+    # DuckDB takes one writer at a time: steps run one after another in the run's process.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,114 @@
+"""The user's path, through the real `prm` command: a simulated world, the full job, a rerun."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.contracts import ENTITIES, SYSTEMS
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+
+PRM = str(Path(sys.executable).parent / "prm")
+
+
+def _prm(data: Path, *args: str) -> str:
+    env = {**os.environ, "PRM_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
+    for var in (
+        "PRM_WAREHOUSE",
+        "PRM_LANDING",
+        "PRM_WORLD",
+        "PRM_DASHBOARDS_OUT",
+        "SOURCES__CRM__BASE_URL",
+    ):
+        env.pop(var, None)
+    done = subprocess.run([PRM, *args], env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def _counts(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        counts = {
+            f"{e.system}.{e.name}": con.execute(
+                f"select count(*) from raw_{e.system}.{e.name}"
+            ).fetchone()[0]
+            for e in ENTITIES
+        }
+        for s in SYSTEMS:
+            counts[f"{s}.quarantined_records"] = con.execute(
+                f"select count(*) from raw_{s}.quarantined_records"
+            ).fetchone()[0]
+        return counts
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def world_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    _prm(data, "world", "generate", "--scale", "tiny")
+    return data, _prm(data, "run")
+
+
+def test_the_full_job_loads_all_four_feeds_and_builds_staging(world_run) -> None:
+    data, out = world_run
+    warehouse = data / "warehouse.duckdb"
+    assert f"warehouse:  {warehouse}" in out
+    counts = _counts(warehouse)
+    assert all(n > 0 for k, n in counts.items() if not k.endswith("quarantined_records")), counts
+    assert all(counts[f"{s}.quarantined_records"] > 0 for s in SYSTEMS), (
+        "the world injects bad records in every feed"
+    )
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for e in ENTITIES:
+            staged = con.execute(
+                f"select count(*) from staging.stg_{e.system}__{e.name}"
+            ).fetchone()[0]
+            assert 0 < staged <= counts[f"{e.system}.{e.name}"], e.name
+        assert con.execute("select count(*) from reports.rpt_partner_pipeline").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def test_the_pages_are_written(world_run) -> None:
+    data, _ = world_run
+    pages = data / "dashboards"
+    assert {"index.html", "partner_pipeline.html", "plotly.min.js"} <= {
+        p.name for p in pages.iterdir()
+    }
+    assert "partners bring" in (pages / "partner_pipeline.html").read_text()
+
+
+def test_a_second_run_is_idempotent(world_run) -> None:
+    data, _ = world_run
+    before = _counts(data / "warehouse.duckdb")
+    _prm(data, "run")
+    assert _counts(data / "warehouse.duckdb") == before
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        for e in ENTITIES:
+            dupes = con.execute(
+                f"select count(*) - count(distinct {e.primary_key}) from raw_{e.system}.{e.name}"
+            ).fetchone()[0]
+            assert dupes == 0, e.name
+    finally:
+        con.close()
+
+
+def test_advancing_the_world_loads_only_the_new_period(world_run) -> None:
+    data, _ = world_run
+    before = _counts(data / "warehouse.duckdb")
+    _prm(data, "world", "advance", "--days", "7")
+    _prm(data, "run", "--job", "prm_daily")
+    after = _counts(data / "warehouse.duckdb")
+    assert after["crm.deals"] >= before["crm.deals"]
+    assert after["crm.deal_stage_changes"] > before["crm.deal_stage_changes"]
+    assert sum(after.values()) > sum(before.values())
