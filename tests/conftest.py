@@ -7,6 +7,16 @@ from pathlib import Path
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project once, before collection, so modules that build the Dagster dbt assets
+    import on a fresh clone. Only the controller parses; xdist workers reuse its manifest."""
+    if hasattr(config, "workerinput"):
+        return
+    from orchestration.cli import prepare_dbt
+
+    prepare_dbt()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty PRM_DATA_DIR (warehouse, landing, world, dlt state) for one test."""

@@ -5,10 +5,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def defs():
-    """The code location, after parsing the dbt project (as `prm run` and `make ui` do)."""
-    from orchestration.cli import prepare_dbt
-
-    prepare_dbt()
+    """The code location (the dbt manifest is prepared by tests/conftest.py)."""
     from orchestration.definitions import defs
 
     return defs
