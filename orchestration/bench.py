@@ -107,10 +107,10 @@ def main() -> None:
         result = defs.get_job_def("prm_full").execute_in_process(
             instance=instance, raise_on_error=False
         )
-    end_to_end = time.perf_counter() - t0
-    if not result.success:
-        raise SystemExit("the full job failed; see the log above")
-    steps = _step_seconds(result)
+        end_to_end = time.perf_counter() - t0
+        if not result.success:
+            raise SystemExit("the full job failed; see the log above")
+        steps = _step_seconds(instance, result.run_id)
     rows = _raw_rows(settings.warehouse_path())
 
     report: dict[str, object] = {
