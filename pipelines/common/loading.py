@@ -17,6 +17,9 @@ MERGE = {"disposition": "merge", "strategy": "delete-insert"}  # upsert is not s
 # Arrow loads get dlt's load id (freshness, audit) and a row id, like row-wise loads do.
 dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
 dlt.config["normalize.parquet_normalizer.add_dlt_id"] = True
+# Merge loads stage rows in raw_<system>_staging; empty it after each load instead of keeping a
+# second copy of every merged table in the warehouse.
+dlt.config["load.truncate_staging_dataset"] = True
 
 
 def write_disposition(entity: Entity) -> Any:
