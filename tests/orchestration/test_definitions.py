@@ -78,7 +78,8 @@ def test_asset_graph_matches_the_snapshot(defs) -> None:
     assert json.loads(SNAPSHOT.read_text()) == current
 
 
-def test_dagster_definitions_validate(defs) -> None:
+def test_dagster_definitions_validate(defs, tmp_path: Path) -> None:
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dagster"),
@@ -90,6 +91,7 @@ def test_dagster_definitions_validate(defs) -> None:
         capture_output=True,
         text=True,
         timeout=300,
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
