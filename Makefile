@@ -52,7 +52,7 @@ test-fast: $(VENV)/.installed ## only the fast tests
 ui: $(VENV)/.installed ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -c "from orchestration.cli import prepare_dbt; prepare_dbt()"
 	mkdir -p $(DAGSTER_HOME)
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 bench: $(VENV)/.installed ## benchmark one run end to end: make bench SCALE=small|large
 	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED)

@@ -1,4 +1,8 @@
-"""The one Dagster code location of the warehouse."""
+"""The one Dagster code location of the warehouse.
+
+The dbt manifest must exist before import: `prm run`, `make ui` and the tests parse the project first
+(in-process, with the venv's dbt), rather than dagster-dbt's dev-mode parse, which needs `dbt` on PATH.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,7 @@ from orchestration.assets.dashboards import leadership_pages
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.transform import prm_dbt_models
 from orchestration.jobs import daily_schedule, jobs
-from orchestration.resources import dbt_project, resources
-
-dbt_project.prepare_if_dev()
+from orchestration.resources import resources
 
 defs = dg.Definitions(
     assets=[*ingest_assets(), prm_dbt_models, leadership_pages],

@@ -22,9 +22,14 @@ dbt_project = DbtProject(
 
 
 def dbt_executable() -> str:
-    """The dbt of this virtualenv (dagster-dbt would otherwise look for `dbt` on PATH)."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+    """The dbt of this virtualenv (dagster-dbt would otherwise look for `dbt` on PATH).
+
+    ``sys.prefix`` is the venv root even in processes Dagster starts with another interpreter path.
+    """
+    for candidate in (Path(sys.prefix) / "bin" / "dbt", Path(sys.executable).parent / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 DBT_TARGET_PATH = DBT_PROFILES_DIR / "target"
