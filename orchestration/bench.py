@@ -87,9 +87,8 @@ def main() -> None:
     for var in ("PRM_WAREHOUSE", "PRM_LANDING", "PRM_WORLD", "PRM_DASHBOARDS_OUT"):
         os.environ.pop(var, None)
 
-    from pipelines.world import generate
-
     from pipelines import settings
+    from pipelines.world import generate
 
     t0 = time.perf_counter()
     generate(scale=args.scale, seed=args.seed)
