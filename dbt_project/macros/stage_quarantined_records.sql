@@ -8,7 +8,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
         quarantine_id,
@@ -18,11 +18,11 @@ renamed as (
         reason,
         payload,
         quarantined_at,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final
 {% endmacro %}

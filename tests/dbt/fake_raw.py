@@ -1,4 +1,14 @@
-"""A small raw warehouse made straight from the feed contract, for dbt tests without a world."""
+"""A small raw warehouse made straight from the feed contract, for dbt tests without a world.
+
+Every ``raw_<system>`` schema gets one table per contract entity, with the contract's columns typed
+as dlt lands them (``pipelines.common.validation.DUCKDB_TYPES``) plus dlt's ``_source``,
+``_dlt_load_id`` and ``_dlt_id``, and a ``quarantined_records`` table with one rejected record.
+Nothing is copied by hand: a change to the contract changes this warehouse.
+
+Values are deterministic and line up across feeds: row ``i`` of every table has key ``'i'``, every
+id column points at row ``i`` of the table it names, and partners carry external id ``P-00000i``,
+which is what the LMS, TCMA and finance feeds use as ``partner_id``.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +17,25 @@ from pathlib import Path
 import duckdb
 
 from pipelines.common.validation import DUCKDB_TYPES, QUARANTINE_SCHEMA
-from pipelines.contracts import SYSTEMS, Column, entities
+from pipelines.contracts import SYSTEMS, Column, Entity, entities
 
 ROWS = 3
+LOAD_ID = "1795338301.468728"  # dlt load ids are the load's unix epoch seconds, as text
+DLT_COLUMNS = {"_source": "VARCHAR", "_dlt_load_id": "VARCHAR", "_dlt_id": "VARCHAR"}
 
 
-def _value(col: Column, i: int) -> str:
-    if col.name == "id" or col.name.endswith("_id") or col.name == "external_id":
+def external_id(i: int) -> str:
+    """The partner external id of fake partner ``i``."""
+    return f"P-{i:06d}"
+
+
+def _literal(entity: Entity, col: Column, i: int) -> str:
+    """A SQL literal of the column's contract type for row ``i``."""
+    if col.name == "external_id" or (col.name == "partner_id" and entity.system != "crm"):
+        return f"'{external_id(i)}'"
+    if col.name == "id" or col.name.endswith("_id"):
         return f"'{i}'"
-    if "currency" in col.name:
+    if col.name in ("currency", "deal_currency_code"):
         return "'USD'"
     if col.enum:
         return f"'{col.enum[i % len(col.enum)]}'"
@@ -30,31 +50,58 @@ def _value(col: Column, i: int) -> str:
     }[col.type]
 
 
-def build(path: Path, rows: int = ROWS) -> Path:
-    """Create raw_<system> schemas with every contract table (``rows`` rows each) and an empty
-    quarantine table per schema, typed as dlt loads them."""
+def table_ddl(entity: Entity) -> str:
+    """``create table`` for a contract entity, typed as dlt lands it."""
+    columns = [f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in entity.columns]
+    columns += [f"{name} {type_}" for name, type_ in DLT_COLUMNS.items()]
+    return f"create or replace table {entity.dataset}.{entity.name} ({', '.join(columns)})"
+
+
+def row_insert(entity: Entity, i: int, load_id: str = LOAD_ID) -> str:
+    """``insert`` of fake row ``i`` of a contract entity, loaded by ``load_id``."""
+    values = [_literal(entity, c, i) for c in entity.columns]
+    values += [f"'fake/{entity.system}/{entity.name}'", f"'{load_id}'", f"'{entity.name}-{i}'"]
+    return f"insert into {entity.dataset}.{entity.name} values ({', '.join(values)})"
+
+
+def quarantine_ddl(system: str) -> str:
+    """``create table`` for a feed's quarantine table (the shape pipelines.common.loading writes)."""
+    columns = [
+        f"{f.name} {'TIMESTAMPTZ' if f.name == 'quarantined_at' else 'VARCHAR'}"
+        for f in QUARANTINE_SCHEMA
+    ]
+    columns += ["_dlt_load_id VARCHAR", "_dlt_id VARCHAR"]
+    return f"create or replace table raw_{system}.quarantined_records ({', '.join(columns)})"
+
+
+def _quarantine_insert(system: str, load_id: str) -> str:
+    first = next(entities(system))
+    values = {
+        "quarantine_id": f"'q-{system}-1'",
+        "entity": f"'{first.name}'",
+        "source": f"'fake/{system}/{first.name}'",
+        "record_ref": "'line 1'",
+        "reason": f"'missing required {first.primary_key}'",
+        "payload": "'{}'",
+        "quarantined_at": "TIMESTAMPTZ '2026-01-01 10:00:00+00'",
+    }
+    literals = [values[f.name] for f in QUARANTINE_SCHEMA] + [f"'{load_id}'", f"'q-{system}-1'"]
+    return f"insert into raw_{system}.quarantined_records values ({', '.join(literals)})"
+
+
+def build(path: Path, rows: int = ROWS, load_id: str = LOAD_ID) -> Path:
+    """Create (or replace) the raw schemas of every feed in the DuckDB file ``path``, ``rows`` rows
+    per contract table and one quarantined record per feed; returns ``path``."""
     con = duckdb.connect(str(path))
     try:
         for system in SYSTEMS:
             con.execute(f"create schema if not exists raw_{system}")
             for e in entities(system):
-                cols = [f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in e.columns]
-                cols += ["_source VARCHAR", "_dlt_load_id VARCHAR", "_dlt_id VARCHAR"]
-                con.execute(f"create or replace table raw_{system}.{e.name} ({', '.join(cols)})")
+                con.execute(table_ddl(e))
                 for i in range(1, rows + 1):
-                    values = [_value(c, i) for c in e.columns] + [
-                        "'fake'",
-                        "'1795338301.5'",
-                        f"'{i}'",
-                    ]
-                    con.execute(f"insert into raw_{system}.{e.name} values ({', '.join(values)})")
-            qcols = ", ".join(
-                f"{f.name} {'TIMESTAMPTZ' if f.name == 'quarantined_at' else 'VARCHAR'}"
-                for f in QUARANTINE_SCHEMA
-            )
-            con.execute(
-                f"create or replace table raw_{system}.quarantined_records ({qcols}, _dlt_load_id VARCHAR, _dlt_id VARCHAR)"
-            )
+                    con.execute(row_insert(e, i, load_id))
+            con.execute(quarantine_ddl(system))
+            con.execute(_quarantine_insert(system, load_id))
     finally:
         con.close()
     return path

@@ -31,7 +31,7 @@ final as (
         stages.is_won,
         not stages.is_closed as is_open,
         deals.close_date,
-        deals.deal_created_at as created_at
+        deals.created_at
 
     from deals
     inner join stages

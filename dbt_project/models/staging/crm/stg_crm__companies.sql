@@ -6,7 +6,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
         id as company_id,
@@ -16,16 +16,17 @@ renamed as (
         industry,
         region,
         country,
+        '{{ var("reporting_currency") }}' as currency_code,
         numberofemployees as employee_count,
         annualrevenue as annual_revenue,
         archived as is_archived,
         created_at as record_created_at,
         updated_at as record_updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

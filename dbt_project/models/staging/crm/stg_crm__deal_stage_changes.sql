@@ -6,10 +6,18 @@ source as (
 
 ),
 
-renamed as (
+deduplicated as (
+
+    -- immutable events: dlt appends every delivery, so a re-delivered event can land twice;
+    -- its latest load wins
+    {{ latest_delivery('source', 'id') }}
+
+),
+
+final as (
 
     select
-        id as stage_change_id,
+        id as deal_stage_change_id,
         deal_id,
         dealstage as deal_stage,
         archived as is_archived,
@@ -17,12 +25,10 @@ renamed as (
         created_at as record_created_at,
         updated_at as record_updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
-    from source
-    -- immutable events: a re-delivered event keeps its first load only
-    qualify row_number() over (partition by id order by _dlt_load_id) = 1
+    from deduplicated
 
 )
 
-select * from renamed
+select * from final

@@ -6,7 +6,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
         id as registration_id,
@@ -18,9 +18,10 @@ renamed as (
         registration_status,
         rejection_reason,
         extension_status,
+        '{{ var("reporting_currency") }}' as currency_code,
         estimated_amount,
         archived as is_archived,
-        expires_date as expiry_date,
+        expires_date,
         extended_until_date,
         submitted_at,
         decided_at,
@@ -28,10 +29,10 @@ renamed as (
         created_at as record_created_at,
         updated_at as record_updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

@@ -6,20 +6,20 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
-        revenue_id,
+        revenue_id as company_revenue_id,
         region,
         currency as currency_code,
         total_revenue,
         period_month,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

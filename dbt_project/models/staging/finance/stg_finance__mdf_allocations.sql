@@ -6,22 +6,22 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
-        allocation_id,
-        budget_id,
+        allocation_id as mdf_allocation_id,
+        budget_id as mdf_budget_id,
         partner_id as partner_external_id,
         currency as currency_code,
-        amount,
+        amount as allocated_amount,
         allocated_date,
         expires_date,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

@@ -6,21 +6,21 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
-        budget_id,
+        budget_id as mdf_budget_id,
         fiscal_quarter,
         region,
-        tier,
+        tier as partner_tier,
         currency as currency_code,
-        amount,
+        amount as budget_amount,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

@@ -6,25 +6,25 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
-        claim_id,
-        request_id,
+        claim_id as mdf_claim_id,
+        request_id as mdf_request_id,
         partner_id as partner_external_id,
-        currency as currency_code,
         proof_type,
         status as claim_status,
+        currency as currency_code,
         claimed_amount,
         has_proof_of_performance,
         submitted_at,
         decided_at,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

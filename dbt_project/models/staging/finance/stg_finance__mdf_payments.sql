@@ -6,22 +6,28 @@ source as (
 
 ),
 
-renamed as (
+deduplicated as (
+
+    -- immutable events: dlt appends every delivery, so a re-delivered event can land twice;
+    -- its latest load wins
+    {{ latest_delivery('source', 'payment_id') }}
+
+),
+
+final as (
 
     select
-        payment_id,
-        claim_id,
+        payment_id as mdf_payment_id,
+        claim_id as mdf_claim_id,
         partner_id as partner_external_id,
         currency as currency_code,
-        amount,
+        amount as payment_amount,
         paid_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
-    from source
-    -- immutable events: a re-delivered event keeps its first load only
-    qualify row_number() over (partition by payment_id order by _dlt_load_id) = 1
+    from deduplicated
 
 )
 
-select * from renamed
+select * from final

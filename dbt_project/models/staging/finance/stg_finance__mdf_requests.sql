@@ -6,28 +6,28 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
-        request_id,
-        allocation_id,
+        request_id as mdf_request_id,
+        allocation_id as mdf_allocation_id,
         partner_id as partner_external_id,
         campaign_id,
         activity_type,
-        currency as currency_code,
         status as request_status,
+        currency as currency_code,
         requested_amount,
         approved_amount,
-        estimated_pipeline,
+        estimated_pipeline as estimated_pipeline_amount,
         partner_coinvest_amount,
         submitted_at,
         decided_at,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

@@ -6,7 +6,15 @@ source as (
 
 ),
 
-renamed as (
+deduplicated as (
+
+    -- immutable events: dlt appends every delivery, so a re-delivered event can land twice;
+    -- its latest load wins
+    {{ latest_delivery('source', 'event_id') }}
+
+),
+
+final as (
 
     select
         event_id as learning_event_id,
@@ -16,12 +24,10 @@ renamed as (
         duration_seconds,
         occurred_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
-    from source
-    -- immutable events: a re-delivered event keeps its first load only
-    qualify row_number() over (partition by event_id order by _dlt_load_id) = 1
+    from deduplicated
 
 )
 
-select * from renamed
+select * from final

@@ -6,21 +6,21 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
-        step_id,
-        path_id,
+        step_id as learning_path_step_id,
+        path_id as learning_path_id,
         course_id,
-        path_name,
+        path_name as learning_path_name,
         role as target_role,
-        step_no,
+        step_no as step_number,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

@@ -6,23 +6,29 @@ source as (
 
 ),
 
-renamed as (
+deduplicated as (
+
+    -- immutable events: dlt appends every delivery, so a re-delivered event can land twice;
+    -- its latest load wins
+    {{ latest_delivery('source', 'usage_id') }}
+
+),
+
+final as (
 
     select
-        usage_id,
+        usage_id as asset_usage_id,
         asset_id,
         partner_id as partner_external_id,
-        execution_id,
+        execution_id as campaign_execution_id,
         deal_id,
         usage_type,
         used_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
-    from source
-    -- immutable events: a re-delivered event keeps its first load only
-    qualify row_number() over (partition by usage_id order by _dlt_load_id) = 1
+    from deduplicated
 
 )
 
-select * from renamed
+select * from final

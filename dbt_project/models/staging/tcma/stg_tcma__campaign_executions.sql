@@ -6,23 +6,24 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
-        execution_id,
+        execution_id as campaign_execution_id,
         campaign_id,
         partner_id as partner_external_id,
         mdf_request_id,
         status as execution_status,
-        spend,
+        '{{ var("reporting_currency") }}' as currency_code,
+        spend as spend_amount,
         launched_at,
         completed_at,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

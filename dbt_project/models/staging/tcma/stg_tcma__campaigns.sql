@@ -6,22 +6,23 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
         campaign_id,
         campaign_name,
         campaign_type,
         product_line,
-        budget,
+        '{{ var("reporting_currency") }}' as currency_code,
+        budget as budget_amount,
         start_date,
         end_date,
         updated_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
     from source
 
 )
 
-select * from renamed
+select * from final

@@ -6,20 +6,26 @@ source as (
 
 ),
 
-renamed as (
+deduplicated as (
+
+    -- immutable events: dlt appends every delivery, so a re-delivered event can land twice;
+    -- its latest load wins
+    {{ latest_delivery('source', 'event_id') }}
+
+),
+
+final as (
 
     select
         event_id as engagement_event_id,
-        execution_id,
+        execution_id as campaign_execution_id,
         event_type,
         occurred_at,
         _source as source_ref,
-        to_timestamp(cast(_dlt_load_id as double)) as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 
-    from source
-    -- immutable events: a re-delivered event keeps its first load only
-    qualify row_number() over (partition by event_id order by _dlt_load_id) = 1
+    from deduplicated
 
 )
 
-select * from renamed
+select * from final
