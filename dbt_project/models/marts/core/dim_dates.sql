@@ -1,0 +1,44 @@
+with
+
+days as (
+
+    {{ dbt.date_spine(
+        'day',
+        "cast('" ~ var('calendar_start_date') ~ "' as date)",
+        "cast('" ~ var('calendar_end_date') ~ "' as date)",
+    ) }}
+
+),
+
+reporting as (
+
+    select * from {{ ref('int_reporting_date') }}
+
+),
+
+final as (
+
+    select
+        cast(days.date_day as date) as date_day,
+        cast({{ dbt.date_trunc('month', 'days.date_day') }} as date) as month_start_date,
+        cast({{ dbt.date_trunc('quarter', 'days.date_day') }} as date) as quarter_start_date,
+        cast({{ dbt.date_trunc('year', 'days.date_day') }} as date) as year_start_date,
+        cast(extract(year from days.date_day) as varchar)
+            || '-Q' || cast(extract(quarter from days.date_day) as varchar) as year_quarter,
+        cast(extract(year from days.date_day) as varchar)
+            || '-' || lpad(cast(extract(month from days.date_day) as varchar), 2, '0') as year_month,
+        cast(extract(year from days.date_day) as integer) as year_number,
+        cast(extract(quarter from days.date_day) as integer) as quarter_number,
+        cast(extract(month from days.date_day) as integer) as month_number,
+        cast(extract(isodow from days.date_day) as integer) as iso_day_of_week,
+        extract(isodow from days.date_day) in (6, 7) as is_weekend,
+        cast(days.date_day as date) = cast({{ dbt.last_day('days.date_day', 'month') }} as date) as is_month_end,
+        cast(days.date_day as date) <= reporting.as_of_date as is_on_or_before_reporting_date,
+        cast(days.date_day as date) = reporting.as_of_date as is_reporting_date
+
+    from days
+    cross join reporting
+
+)
+
+select * from final
