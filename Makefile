@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DBT_TARGET_PATH := $(CURDIR)/dbt_project/target
 export DBT_LOG_PATH := $(CURDIR)/dbt_project/logs
 
-.PHONY: help install run world test test-fast ui bench lint fmt clean
+.PHONY: help install run world test test-fast ui docs bench lint fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ ui: $(VENV)/.installed ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -c "from orchestration.cli import prepare_dbt; prepare_dbt()"
 	mkdir -p $(DAGSTER_HOME)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+docs: $(VENV)/.installed ## dbt docs site for analysts: data/docs/index.html (after make run: with column types)
+	$(PRM) docs
 
 bench: $(VENV)/.installed ## benchmark one run end to end: make bench SCALE=small|large
 	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED)

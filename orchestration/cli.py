@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,8 +28,8 @@ def dagster_home() -> str:
     return home
 
 
-def prepare_dbt() -> None:
-    """Parse the dbt project so the Dagster definitions can read a current manifest."""
+def _dbt(*args: str) -> None:
+    """Run one dbt command in this process against the project and the warehouse setting."""
     from dbt.cli.main import dbtRunner
 
     from orchestration.resources import DBT_PROFILES_DIR, export_warehouse_env
@@ -35,8 +37,7 @@ def prepare_dbt() -> None:
     export_warehouse_env()
     result = dbtRunner().invoke(
         [
-            "parse",
-            "--quiet",
+            *args,
             "--project-dir",
             str(settings.PROJECT_ROOT),
             "--profiles-dir",
@@ -44,7 +45,12 @@ def prepare_dbt() -> None:
         ]
     )
     if not result.success:
-        raise typer.Exit(f"dbt parse failed: {result.exception}")
+        raise typer.Exit(f"dbt {args[0]} failed: {result.exception}")
+
+
+def prepare_dbt() -> None:
+    """Parse the dbt project so the Dagster definitions can read a current manifest."""
+    _dbt("parse", "--quiet")
 
 
 @world_app.command("generate")
@@ -120,6 +126,19 @@ def dashboards() -> None:
         typer.echo(path)
 
 
+@app.command("docs")
+def docs() -> None:
+    """Build the dbt documentation site (models, columns, tests, lineage) as one offline page."""
+    from orchestration.resources import DBT_TARGET_PATH
+
+    _dbt("docs", "generate", "--static", "--quiet")
+    out = settings.docs_out_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    target = Path(os.environ.get("DBT_TARGET_PATH", DBT_TARGET_PATH))
+    shutil.copyfile(target / "static_index.html", out / "index.html")
+    typer.echo(out / "index.html")
+
+
 @app.command("paths")
 def paths() -> None:
     """Print where the warehouse, the landing folder, the world and the pages are."""
@@ -127,6 +146,7 @@ def paths() -> None:
     typer.echo(f"landing:    {settings.landing_dir()}")
     typer.echo(f"world:      {settings.world_dir()}")
     typer.echo(f"dashboards: {settings.dashboards_out_dir() / 'index.html'}")
+    typer.echo(f"dbt docs:   {settings.docs_out_dir() / 'index.html'}")
 
 
 if __name__ == "__main__":

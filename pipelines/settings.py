@@ -35,5 +35,10 @@ def pipelines_dir() -> Path:
     return data_dir() / "dlt"
 
 
+def docs_out_dir() -> Path:
+    """Where ``prm docs`` writes the dbt documentation site (one self-contained index.html)."""
+    return Path(os.environ.get("PRM_DOCS_OUT", data_dir() / "docs")).resolve()
+
+
 def dashboards_out_dir() -> Path:
     return Path(os.environ.get("PRM_DASHBOARDS_OUT", data_dir() / "dashboards")).resolve()
