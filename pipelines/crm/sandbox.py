@@ -16,8 +16,11 @@ property beyond those asked for, so a page costs one indexed range scan and no J
 Python. Writes bump ``updated_at`` past every earlier change of the object type, so incremental
 readers always see them.
 
-Everything tunable lives in :class:`SandboxConfig` (kept on ``app.state.sandbox``); fault injection
-will hang off it as one more field read by a middleware.
+Everything tunable lives in :class:`SandboxConfig` (kept on ``app.state.sandbox``). Its
+:class:`Faults` make the write endpoints misbehave on demand, the way real CRMs do: ``429`` with
+``Retry-After``, ``5xx``, slow answers, dropped connections (before or after the write landed) and
+per-record rejections in a ``207``. Tests flip them on the live object; a sandbox running in another
+process takes ``PUT /sandbox/faults`` with the same fields.
 
 Run it alone: ``python -m pipelines.crm.sandbox path/to/crm.sqlite --port 8765``.
 """
@@ -25,6 +28,7 @@ Run it alone: ``python -m pipelines.crm.sandbox path/to/crm.sqlite --port 8765``
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import logging
@@ -59,6 +63,106 @@ log = logging.getLogger(__name__)
 OBJECT_TYPES = frozenset(e.name for e in CRM)
 
 
+@dataclass
+class Faults:
+    """Faults injected into requests whose path contains ``path_contains`` (the batch writes by
+    default). Counters are "the next n matching requests"; change them at any time."""
+
+    rate_limit_next: int = 0
+    """Answer the next n requests ``429`` with ``Retry-After: retry_after_seconds``."""
+    retry_after_seconds: float = 1.0
+    server_error_next: int = 0
+    """Answer the next n requests ``503``."""
+    drop_next: int = 0
+    """Drop the connection of the next n requests before anything is written."""
+    drop_after_write_next: int = 0
+    """Apply the next n writes, then drop the connection: the client cannot know they landed."""
+    slow_seconds: float = 0.0
+    """Delay every matching request this long."""
+    failing_ids: frozenset[str] = frozenset()
+    """Batch inputs with these ids are rejected one by one (``207``); the rest of the batch lands."""
+    path_contains: str = "/batch/"
+    seen: list[tuple[str, int]] = field(default_factory=list)
+    """(path, status) of every matching request, in order: what the client really did."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take(self, counter: str) -> bool:
+        """Use up one of ``counter``'s next-n faults; False when there is none left."""
+        with self._lock:
+            left = getattr(self, counter)
+            if left <= 0:
+                return False
+            setattr(self, counter, left - 1)
+            return True
+
+    def update(self, **changes: Any) -> None:
+        """Set several fields at once (unknown names are an error)."""
+        with self._lock:
+            for name, value in changes.items():
+                if name.startswith("_") or name == "seen" or not hasattr(self, name):
+                    raise ValueError(f"unknown fault {name!r}")
+                setattr(self, name, frozenset(value) if name == "failing_ids" else value)
+
+
+class _DroppedConnection(Exception):
+    """Raised inside the ASGI app after the response started: the server closes the socket."""
+
+
+class FaultMiddleware:
+    """Pure ASGI middleware applying :class:`Faults` to matching requests."""
+
+    def __init__(self, app: Any, faults: Faults) -> None:
+        self.app, self.faults = app, faults
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        faults = self.faults
+        if scope["type"] != "http" or faults.path_contains not in scope["path"]:
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if faults.slow_seconds:
+            await asyncio.sleep(faults.slow_seconds)
+        if faults.take("rate_limit_next"):
+            faults.seen.append((path, 429))
+            headers = {"Retry-After": f"{faults.retry_after_seconds:g}"}
+            err = CrmError(429, "RATE_LIMITS", "You have reached your secondly limit.")
+            await JSONResponse(err.body(), status_code=429, headers=headers)(scope, receive, send)
+            return
+        if faults.take("server_error_next"):
+            faults.seen.append((path, 503))
+            err = CrmError(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
+            await JSONResponse(err.body(), status_code=503)(scope, receive, send)
+            return
+        if faults.take("drop_next"):
+            faults.seen.append((path, 0))
+            await _start_then_drop(send)
+        if faults.take("drop_after_write_next"):
+            faults.seen.append((path, 0))
+
+            async def swallow(message: dict) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+            await _start_then_drop(send)
+        statuses: list[int] = []
+
+        async def record(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, record)
+        faults.seen.append((path, statuses[0] if statuses else 0))
+
+
+async def _start_then_drop(send: Any) -> None:
+    """Promise a body, send none, and fail: uvicorn closes the connection mid-response."""
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000")]}
+    )
+    raise _DroppedConnection("sandbox fault: connection dropped")
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """What the sandbox enforces. Tests shrink the limits to exercise the client's handling."""
@@ -68,6 +172,7 @@ class SandboxConfig:
     max_page_size: int = settings.SANDBOX_MAX_PAGE_SIZE
     search_result_cap: int = settings.SEARCH_RESULT_CAP
     batch_max_inputs: int = settings.BATCH_MAX_INPUTS
+    faults: Faults = field(default_factory=Faults)
 
 
 class CrmError(Exception):
@@ -385,6 +490,15 @@ def create_app(db_path: Path | str, config: SandboxConfig | None = None) -> Fast
     app = FastAPI(title="PRM sandbox CRM (HubSpot v3 subset)", dependencies=[Depends(authorised)])
     app.state.sandbox = config
     app.state.store = store
+    app.add_middleware(FaultMiddleware, faults=config.faults)
+
+    @app.put("/sandbox/faults")
+    def set_faults(changes: dict[str, Any]) -> dict[str, Any]:
+        try:
+            config.faults.update(**changes)
+        except (ValueError, TypeError) as exc:
+            raise CrmError(400, "VALIDATION_ERROR", str(exc)) from None
+        return {"status": "ok", "faults": sorted(changes)}
 
     @app.exception_handler(CrmError)
     def crm_error(_: Request, exc: CrmError) -> JSONResponse:
@@ -507,16 +621,17 @@ def create_app(db_path: Path | str, config: SandboxConfig | None = None) -> Fast
         ids = [i.id for i in batch.inputs]
         if len(set(ids)) < len(ids):
             raise CrmError(400, "VALIDATION_ERROR", "Duplicate IDs found in batch input")
+        rejected = [i for i in ids if i in config.faults.failing_ids]
         with store.writer() as con:
             found = _fetch(con, object_type, "id", ids)
             stamp = _write_time(con, object_type)
             results = [
                 _update(con, object_type, found[i.id], i.properties, stamp)
                 for i in batch.inputs
-                if i.id in found
+                if i.id in found and i.id not in rejected
             ]
-        missing = [i for i in ids if i not in found]
-        errors = (
+        missing = [i for i in ids if i not in found and i not in rejected]
+        errors = _rejections(rejected) + (
             [
                 {
                     "status": "error",
@@ -543,11 +658,14 @@ def create_app(db_path: Path | str, config: SandboxConfig | None = None) -> Fast
         keys = [i.id for i in batch.inputs]
         if len(set(keys)) < len(keys):
             raise CrmError(400, "VALIDATION_ERROR", "Duplicate IDs found in batch input")
+        rejected = [k for k in keys if k in config.faults.failing_ids]
         with store.writer() as con:
             found = _fetch(con, object_type, id_prop, keys)
             stamp = _write_time(con, object_type)
             results = []
             for item in batch.inputs:
+                if item.id in rejected:
+                    continue
                 if item.id in found:
                     results.append(
                         _update(con, object_type, found[item.id], item.properties, stamp, new=False)
@@ -561,9 +679,22 @@ def create_app(db_path: Path | str, config: SandboxConfig | None = None) -> Fast
                 else:
                     props = {**item.properties, id_prop: item.id}
                     results.append(_create(con, object_type, props, stamp))
-        return batch_response(started, results, [])
+        return batch_response(started, results, _rejections(rejected))
 
     return app
+
+
+def _rejections(ids: list[str]) -> list[dict[str, Any]]:
+    """HubSpot-style per-record errors of a 207 batch answer (one per rejected input)."""
+    return [
+        {
+            "status": "error",
+            "category": "VALIDATION_ERROR",
+            "message": f"Property values were not valid for record {rid} (sandbox fault)",
+            "context": {"ids": [rid]},
+        }
+        for rid in ids
+    ]
 
 
 def _fetch(

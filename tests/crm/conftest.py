@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import httpx
 import pytest
 
 from pipelines import settings
@@ -15,6 +17,32 @@ from pipelines.crm import crm_source
 from pipelines.crm.sandbox import SandboxConfig, running_sandbox, sandbox_token
 from pipelines.crm.store import crm_db_path
 from tests.crm.world import build_crm_db
+
+TOKEN = "test-token"
+
+
+class SandboxClient(httpx.Client):
+    """An authorised client of one running sandbox, knowing the database behind it."""
+
+    def __init__(self, base_url: str, db_path: Path) -> None:
+        super().__init__(base_url=base_url, headers={"Authorization": f"Bearer {TOKEN}"})
+        self.db_path = db_path
+
+
+Open = Callable[..., SandboxClient]
+
+
+@pytest.fixture
+def open_sandbox(tmp_path: Path) -> Iterator[Open]:
+    """Start a sandbox over a fresh test CRM (``per_type`` records of each object type)."""
+    with contextlib.ExitStack() as stack:
+
+        def start(per_type: int = 6, **config: Any) -> SandboxClient:
+            db = build_crm_db(tmp_path / "crm.sqlite", per_type)
+            url = stack.enter_context(running_sandbox(db, SandboxConfig(token=TOKEN, **config)))
+            return stack.enter_context(SandboxClient(url, db))
+
+        yield start
 
 
 @pytest.fixture

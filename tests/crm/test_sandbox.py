@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,35 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from pipelines.crm.sandbox import SandboxConfig, running_sandbox
+from pipelines.crm.sandbox import running_sandbox
+from tests.crm.conftest import Open, SandboxClient
 from tests.crm.world import BASE_TIME, build_crm_db, iso
 
-TOKEN = "test-token"
 OBJECTS = "/crm/v3/objects"
-
-
-class SandboxClient(httpx.Client):
-    """An authorised client of one running sandbox, knowing the database behind it."""
-
-    def __init__(self, base_url: str, db_path: Path) -> None:
-        super().__init__(base_url=base_url, headers={"Authorization": f"Bearer {TOKEN}"})
-        self.db_path = db_path
-
-
-Open = Callable[..., SandboxClient]
-
-
-@pytest.fixture
-def open_sandbox(tmp_path: Path) -> Iterator[Open]:
-    """Start a sandbox over a fresh test CRM (``per_type`` records of each object type)."""
-    with contextlib.ExitStack() as stack:
-
-        def start(per_type: int = 6, **config: Any) -> SandboxClient:
-            db = build_crm_db(tmp_path / "crm.sqlite", per_type)
-            url = stack.enter_context(running_sandbox(db, SandboxConfig(token=TOKEN, **config)))
-            return stack.enter_context(SandboxClient(url, db))
-
-        yield start
 
 
 def list_all(client: SandboxClient, object_type: str, **params: Any) -> tuple[list[str], int]:
