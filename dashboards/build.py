@@ -16,7 +16,13 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from dashboards import data_health, partner_pipeline
+from dashboards import (
+    active_sellers,
+    attribution,
+    data_health,
+    partner_pipeline,
+    partner_scorecards,
+)
 from dashboards.style import page_html
 
 PLOTLY_JS = "plotly.min.js"
@@ -38,6 +44,24 @@ PAGES: tuple[Page, ...] = (
         title="Partner revenue and pipeline",
         reads=("rpt_partner_pipeline",),
         build=partner_pipeline.figures,
+    ),
+    Page(
+        slug="attribution",
+        title="Partner attribution",
+        reads=("rpt_attribution_over_time", "rpt_attribution_model_comparison"),
+        build=attribution.figures,
+    ),
+    Page(
+        slug="partner_scorecards",
+        title="Partner scorecards",
+        reads=("rpt_partner_scorecard",),
+        build=partner_scorecards.figures,
+    ),
+    Page(
+        slug="active_sellers",
+        title="Active sellers and revenue concentration",
+        reads=("rpt_revenue_concentration", "rpt_active_seller_bands"),
+        build=active_sellers.figures,
     ),
     Page(
         slug="data_health",

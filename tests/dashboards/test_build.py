@@ -5,7 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboards.build import PLOTLY_JS, build_all
+from dashboards.build import PAGES, PLOTLY_JS, build_all
+from tests.dashboards.report_frames import all_reports
 
 ROWS = [
     # tier, type, stage, label, order, is_won, is_open, deals, amount
@@ -37,6 +38,10 @@ def _warehouse(path: Path, rows: list[tuple]) -> Path:
             "insert into reports.rpt_feed_health values (?, ?, ?, ?, ?, now(), now())",
             [("crm", "deals", 998, 2, 0.002), ("lms", "courses", 30, 0, 0.0)],
         )
+    for name, frame in all_reports().items():
+        con.register("frame", frame if rows else frame.iloc[:0])
+        con.execute(f"create table reports.{name} as select * from frame")
+        con.unregister("frame")
     con.close()
     return path
 
@@ -44,17 +49,21 @@ def _warehouse(path: Path, rows: list[tuple]) -> Path:
 def test_pages_open_offline_with_plotly_shipped_once(tmp_path: Path) -> None:
     out = tmp_path / "pages"
     written = build_all(_warehouse(tmp_path / "w.duckdb", ROWS), out)
-    assert [p.name for p in written] == ["index.html", "partner_pipeline.html", "data_health.html"]
-    assert sorted(p.name for p in out.iterdir()) == [
-        "data_health.html",
-        "index.html",
+    pages = [
         "partner_pipeline.html",
-        PLOTLY_JS,
+        "attribution.html",
+        "partner_scorecards.html",
+        "active_sellers.html",
+        "data_health.html",
     ]
+    assert [p.name for p in written] == ["index.html", *pages]
+    assert sorted(p.name for p in out.iterdir()) == sorted(["index.html", *pages, PLOTLY_JS])
     page = (out / "partner_pipeline.html").read_text()
     assert f'<script src="{PLOTLY_JS}"></script>' in page
     assert "cdn.plot.ly" not in page and "https://" not in page.split("<body>")[0]
-    assert 'href="partner_pipeline.html"' in (out / "index.html").read_text()
+    index = (out / "index.html").read_text()
+    for p in PAGES:
+        assert f'href="{p.slug}.html">{p.title}</a>' in index
 
 
 def test_titles_state_the_takeaway_from_the_figures(tmp_path: Path) -> None:
@@ -73,6 +82,12 @@ def test_an_empty_report_gives_a_page_that_says_so(tmp_path: Path) -> None:
     build_all(_warehouse(tmp_path / "w.duckdb", []), tmp_path / "pages")
     page = (tmp_path / "pages" / "partner_pipeline.html").read_text()
     assert "No closed-won partner revenue yet" in page and "No open partner pipeline" in page
+    for slug, message in (
+        ("attribution", "No opportunities in the warehouse yet."),
+        ("partner_scorecards", "No partner scorecards yet."),
+        ("active_sellers", "No trailing-12-month partner revenue yet."),
+    ):
+        assert message in (tmp_path / "pages" / f"{slug}.html").read_text()
 
 
 def test_a_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
@@ -85,3 +100,14 @@ def test_the_data_health_page_names_the_worst_feed_entity(tmp_path: Path) -> Non
     page = (tmp_path / "pages" / "data_health.html").read_text()
     assert "1,028 rows loaded across 2 feeds; 2 records (0.19%) kept in quarantine" in page
     assert "Highest quarantine rate: crm.deals at 0.20%" in page
+
+
+def test_the_leadership_pages_state_their_takeaways(tmp_path: Path) -> None:
+    out = tmp_path / "pages"
+    build_all(_warehouse(tmp_path / "w.duckdb", ROWS), out)
+    assert "Acme gets the most credit under 6 of 7 models" in (out / "attribution.html").read_text()
+    assert "Partner 01 leads the league with $1.0M" in (out / "partner_scorecards.html").read_text()
+    assert (
+        "Top 20% of partners bring 65% of trailing-12-month revenue"
+        in (out / "active_sellers.html").read_text()
+    )
