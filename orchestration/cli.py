@@ -19,6 +19,8 @@ world_app = typer.Typer(
     help="The simulated PRM world (sandbox CRM + vendor file drops).", no_args_is_help=True
 )
 app.add_typer(world_app, name="world")
+tiering_app = typer.Typer(help="Dynamic tiering: what the tier rules decide.", no_args_is_help=True)
+app.add_typer(tiering_app, name="tiering")
 
 
 def dagster_home() -> str:
@@ -137,6 +139,46 @@ def docs() -> None:
     target = Path(os.environ.get("DBT_TARGET_PATH", DBT_TARGET_PATH))
     shutil.copyfile(target / "static_index.html", out / "index.html")
     typer.echo(out / "index.html")
+
+
+@tiering_app.command("dry-run")
+def tiering_dry_run(
+    rules: Annotated[
+        Path, typer.Option(help="candidate tier rules, same columns as seeds/tier_rules.csv")
+    ],
+) -> None:
+    """Show the promotions and demotions a rule change would cause on the latest evaluation,
+    against the rules in the warehouse. Writes nothing (the warehouse is opened read-only)."""
+    import csv
+
+    import duckdb
+
+    from orchestration.assets.automation import load_criteria, reporting_date
+    from orchestration.tier_rules import dry_run, policy_from_rows, rules_from_rows
+
+    if not rules.is_file():
+        raise typer.BadParameter(f"no such rules file: {rules}")
+    with rules.open(newline="") as f:
+        candidate = rules_from_rows(list(csv.DictReader(f)))
+    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+        current = rules_from_rows(
+            con.execute("select * from reference.tier_rules").df().to_dict("records")
+        )
+        policy = policy_from_rows(
+            con.execute("select * from reference.tiering_policy").df().to_dict("records"),
+            reporting_date(con),
+        )
+        changes = dry_run(load_criteria(con), current, candidate, policy)
+    promotions = sum(c["change"] == "promotion" for c in changes)
+    typer.echo(
+        f"{promotions} promotions and {len(changes) - promotions} demotions with {rules.name} "
+        "(dry run: nothing written)"
+    )
+    for c in changes:
+        typer.echo(
+            f"{c['partner_external_id']}  {c['change']:<9}  {c['tier_with_current_rules']} -> "
+            f"{c['tier_with_candidate_rules']}  {c['reason']}  [{c['figures']}]"
+        )
 
 
 @app.command("paths")

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.assets.automation import automation_assets, automation_checks
 from orchestration.assets.dashboards import leadership_pages
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.transform import prm_dbt_models
-from orchestration.jobs import daily_schedule, jobs
+from orchestration.jobs import jobs, schedules
 from orchestration.resources import resources
 
 defs = dg.Definitions(
-    assets=[*ingest_assets(), prm_dbt_models, leadership_pages],
+    assets=[*ingest_assets(), prm_dbt_models, leadership_pages, *automation_assets()],
+    asset_checks=automation_checks(),
     jobs=jobs(),
-    schedules=[daily_schedule],
+    schedules=schedules(),
     resources=resources(),
     # DuckDB takes one writer at a time: steps run one after another in the run's process.
     executor=dg.in_process_executor,

@@ -54,7 +54,7 @@ class Certification:
 class Notice:
     """One notice for the outbox; (subject_type, subject_id, notice_kind, threshold_days) is unique."""
 
-    subject_type: Literal["registration", "certification"]
+    subject_type: Literal["registration", "certification", "partner"]
     subject_id: str
     partner_id: str
     notice_kind: str
@@ -157,6 +157,26 @@ def certification_notices(
                 )
             )
     return notices
+
+
+def compliance_notices(
+    partners_without_dpa: Iterable[tuple[str, str]], today: date
+) -> list[Notice]:
+    """One notice per partner without a current signed DPA: it is restricted (no customer-level
+    data shared with it) until it signs. Once per partner: the outbox key has no date in it."""
+    return [
+        Notice(
+            "partner",
+            partner_id,
+            partner_id,
+            "restricted_no_dpa",
+            0,
+            today,
+            f"{name} has no current signed data-processing agreement: it is restricted, and no "
+            "customer-level data is shared with it until the DPA is signed.",
+        )
+        for partner_id, name in partners_without_dpa
+    ]
 
 
 ExtensionDecision = Literal["approved", "review"]

@@ -1,4 +1,5 @@
-"""Jobs and schedules: the full job, the daily job, and one job per feed."""
+"""Jobs and schedules: the full job, the daily job, one job per feed, and the automation jobs
+(``tiering`` with its CRM write-back, ``expiry``), each scheduled daily with the day as run key."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pipelines.contracts import SYSTEMS
 
 FULL_JOB = "prm_full"
 DAILY_JOB = "prm_daily"
+TIERING_JOB = "tiering"
+EXPIRY_JOB = "expiry"
 
 everything = dg.AssetSelection.all()
 
@@ -23,6 +26,21 @@ daily_job = dg.define_asset_job(
     DAILY_JOB,
     selection=everything,
     description="Incremental load of every feed, dbt build with all tests, and the dashboards.",
+)
+
+
+tiering_job = dg.define_asset_job(
+    TIERING_JOB,
+    selection=dg.AssetSelection.assets("tier_decisions", "crm_partner_writeback"),
+    description="Evaluate every active partner against the tier rules (grace period included) and "
+    "push tier changes and the restricted flag to the CRM; the push waits for the blocking check.",
+)
+
+expiry_job = dg.define_asset_job(
+    EXPIRY_JOB,
+    selection=dg.AssetSelection.assets("program_notices"),
+    description="Registration, certification and compliance clocks: notices to the outbox, each "
+    "exactly once, and decisions on pending extension requests.",
 )
 
 
@@ -42,5 +60,24 @@ def daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=f"daily-{day}", tags={"prm/day": day})
 
 
+def _daily_after_load(job: dg.UnresolvedAssetJobDefinition, cron: str) -> dg.ScheduleDefinition:
+    """A daily schedule of an automation job, after the 06:00 load; run key = job and day."""
+
+    @dg.schedule(job=job, cron_schedule=cron, execution_timezone="UTC", name=f"{job.name}_schedule")
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        day = context.scheduled_execution_time.strftime("%Y-%m-%d")
+        return dg.RunRequest(run_key=f"{job.name}-{day}", tags={"prm/day": day})
+
+    return _schedule
+
+
+tiering_schedule = _daily_after_load(tiering_job, "0 7 * * *")
+expiry_schedule = _daily_after_load(expiry_job, "15 7 * * *")
+
+
 def jobs() -> list[dg.UnresolvedAssetJobDefinition]:
-    return [full_job, daily_job, *(feed_job(s) for s in SYSTEMS)]
+    return [full_job, daily_job, tiering_job, expiry_job, *(feed_job(s) for s in SYSTEMS)]
+
+
+def schedules() -> list[dg.ScheduleDefinition]:
+    return [daily_schedule, tiering_schedule, expiry_schedule]

@@ -44,6 +44,7 @@ SUBJECTS = {
     "protection_expired": "Your deal registration protection has expired",
     "expiry_alert": "A certification is about to expire",
     "lapsed": "A certification has lapsed",
+    "restricted_no_dpa": "Sign the data-processing agreement to lift the restriction",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -87,11 +88,68 @@ def test_the_pages_are_written(world_run) -> None:
     assert "partners bring" in (pages / "partner_pipeline.html").read_text()
 
 
+def _automation(warehouse: Path) -> dict[str, object]:
+    """What the automation jobs decided and sent: decisions, outbox, CRM sync books."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {
+            "decisions": con.execute(
+                "select partner_id, evaluated_on, decision, tier_after, reason "
+                "from automation.tier_evaluations order by 1, 2"
+            ).fetchall(),
+            "outbox": con.execute(
+                "select subject_type, subject_id, notice_kind, threshold_days, issued_at "
+                "from automation.notification_outbox order by 1, 2, 3, 4"
+            ).fetchall(),
+            "sync_state": con.execute(
+                "select record_key, properties_hash, acknowledged_at from reverse_etl.crm_sync_state "
+                "order by 1"
+            ).fetchall(),
+            "audit_rows": con.execute("select count(*) from reverse_etl.crm_sync_audit").fetchone()[
+                0
+            ],
+        }
+    finally:
+        con.close()
+
+
+def test_the_automation_decides_notifies_and_writes_back(world_run) -> None:
+    data, _ = world_run
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        active = con.execute("select count(*) from marts.dim_partners where is_active").fetchone()[
+            0
+        ]
+        latest = con.execute(
+            "select count(*), count(*) filter (where reason <> '') "
+            "from automation.tier_evaluations where is_latest"
+        ).fetchone()
+        acknowledged = con.execute("select count(*) from reverse_etl.crm_sync_state").fetchone()[0]
+        notices = con.execute("select count(*) from automation.notification_outbox").fetchone()[0]
+    finally:
+        con.close()
+    assert latest == (active, active) and active > 0
+    assert acknowledged == active, "every active partner's tier and flag acknowledged by the CRM"
+    assert notices > 0
+    crm = sqlite3.connect(data / "world" / "crm.sqlite")
+    try:
+        flagged = crm.execute(
+            "select count(*) from objects where object_type = 'partners' "
+            "and json_extract(properties, '$.prm_restricted') is not null"
+        ).fetchone()[0]
+    finally:
+        crm.close()
+    assert flagged == active, "the write-back is visible in the sandbox CRM"
+
+
 def test_a_second_run_is_idempotent(world_run) -> None:
     data, _ = world_run
     before = _counts(data / "warehouse.duckdb")
+    automation = _automation(data / "warehouse.duckdb")
     _prm(data, "run")
     assert _counts(data / "warehouse.duckdb") == before
+    # same day, same decisions; no notice issued twice; nothing sent to the CRM again
+    assert _automation(data / "warehouse.duckdb") == automation
     con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
     try:
         for e in ENTITIES:

@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from orchestration.assets.transform import DbtBuildConfig, dbt_build_args, dbt_group
-from orchestration.jobs import daily_schedule
+from orchestration.jobs import daily_schedule, expiry_schedule, tiering_schedule
 from pipelines.contracts import ENTITIES, SYSTEMS
 
 SNAPSHOT = Path(__file__).with_name("asset_graph.json")
@@ -101,6 +101,28 @@ def test_daily_schedule_keys_runs_by_day() -> None:
     request = daily_schedule(dg.build_schedule_context(scheduled_execution_time=when))
     again = daily_schedule(dg.build_schedule_context(scheduled_execution_time=when))
     assert request.run_key == again.run_key == "daily-2026-11-22"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "key"),
+    [(tiering_schedule, "tiering-2026-11-22"), (expiry_schedule, "expiry-2026-11-22")],
+)
+def test_automation_schedules_key_runs_by_job_and_day(schedule, key) -> None:
+    when = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+    runs = [schedule(dg.build_schedule_context(scheduled_execution_time=when)) for _ in range(2)]
+    assert [r.run_key for r in runs] == [key, key]
+
+
+def test_the_write_back_sits_behind_the_blocking_check(defs) -> None:
+    graph = defs.resolve_asset_graph()
+    writeback = dg.AssetKey("crm_partner_writeback")
+    assert dg.AssetKey("tier_decisions") in graph.get(writeback).parent_keys
+    check = dg.AssetCheckKey(dg.AssetKey("tier_decisions"), "tier_decisions_are_sound")
+    assert graph.get_check_spec(check).blocking
+    assert (
+        dg.AssetKey(["marts", "fct_partner_tier_criteria"])
+        in graph.get(dg.AssetKey("tier_decisions")).parent_keys
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from orchestration.expiry import (
     Certification,
     Registration,
     certification_notices,
+    compliance_notices,
     extension_decision,
     registration_notices,
 )
@@ -113,3 +114,14 @@ def test_extension_is_approved_only_with_recent_activity() -> None:
         "review",
         "no activity logged: nothing in the 14 days before the request",
     )
+
+
+def test_partners_without_a_signed_dpa_are_told_once_that_they_are_restricted() -> None:
+    notices = compliance_notices([("p9", "Acme Cloud")], date(2026, 9, 30))
+    assert [(n.subject_type, n.subject_id, n.notice_kind, n.threshold_days) for n in notices] == [
+        ("partner", "p9", "restricted_no_dpa", 0)
+    ]
+    assert "Acme Cloud has no current signed data-processing agreement" in notices[0].message
+    # the key holds no date, so the next day's run issues nothing new
+    later = compliance_notices([("p9", "Acme Cloud")], date(2026, 10, 1))
+    assert later[0].key == notices[0].key
