@@ -38,9 +38,9 @@ tiering_job = dg.define_asset_job(
 
 expiry_job = dg.define_asset_job(
     EXPIRY_JOB,
-    selection=dg.AssetSelection.assets("program_notices"),
+    selection=dg.AssetSelection.assets("program_notices", "crm_registration_writeback"),
     description="Registration, certification and compliance clocks: notices to the outbox, each "
-    "exactly once, and decisions on pending extension requests.",
+    "exactly once, decisions on pending extension requests, and both written back to the CRM.",
 )
 
 

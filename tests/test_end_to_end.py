@@ -124,7 +124,9 @@ def test_the_automation_decides_notifies_and_writes_back(world_run) -> None:
             "select count(*), count(*) filter (where reason <> '') "
             "from automation.tier_evaluations where is_latest"
         ).fetchone()
-        acknowledged = con.execute("select count(*) from reverse_etl.crm_sync_state").fetchone()[0]
+        acknowledged = con.execute(
+            "select count(*) from reverse_etl.crm_sync_state where object_type = 'partners'"
+        ).fetchone()[0]
         notices = con.execute("select count(*) from automation.notification_outbox").fetchone()[0]
     finally:
         con.close()

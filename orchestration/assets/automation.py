@@ -7,7 +7,7 @@ pushes from decisions that failed it. ``program_notices`` runs the expiry clocks
 date and puts each notice in the outbox exactly once.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import duckdb
@@ -19,6 +19,7 @@ from orchestration.assets.transform import prm_dbt_models
 from orchestration.tier_rules import DECISION_COLUMNS, decide_all, policy_from_rows, rules_from_rows
 from pipelines import settings
 from pipelines.crm import crm_endpoint
+from pipelines.crm import settings as crm_settings
 from pipelines.crm.writeback import Change, CrmWriter
 
 GROUP = "automation"
@@ -334,8 +335,74 @@ def program_notices(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     )
 
 
+def desired_registration_states(con: duckdb.DuckDBPyConnection, today: date) -> list[Change]:
+    """What the CRM's registration records should say after the expiry engine: an approved
+    extension (status and new end of protection) and expired protection (status ``expired``,
+    which releases the deal), keyed by the CRM record id. Registrations in neither state are
+    left alone: the CRM stays their owner."""
+    extension_days = con.execute(
+        "select extension_days from reference.registration_programs where program = 'default'"
+    ).fetchone()[0]
+    approved = {
+        registration_id: requested_on
+        for registration_id, requested_on in con.execute(
+            f"select registration_id, requested_on from {EXTENSIONS} where decision = 'approved'"
+        ).fetchall()
+    }
+    already_expired = {
+        r[0]
+        for r in con.execute(
+            "select registration_id from marts.fct_deal_registrations "
+            "where registration_status = 'expired'"
+        ).fetchall()
+    }
+    changes = []
+    for reg in registration_clock(con):
+        if reg.registration_id in approved:
+            until = reg.expires_on + timedelta(days=int(extension_days))
+            changes.append(
+                Change(
+                    reg.registration_id,
+                    {"extension_status": "approved", "extended_until_date": until.isoformat()},
+                )
+            )
+        elif (
+            reg.registration_id not in already_expired
+            and reg.expires_on <= today
+            and (reg.closed_on is None or reg.closed_on > reg.expires_on)
+        ):
+            changes.append(Change(reg.registration_id, {"registration_status": "expired"}))
+    return changes
+
+
+@dg.asset(
+    group_name="reverse_etl",
+    deps=[program_notices],
+    kinds={"python", "hubspot"},
+    pool="warehouse",
+)
+def crm_registration_writeback(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Push the expiry engine's outcomes to the CRM's registration records: approved extensions
+    and expired protection. Same books and guarantees as the partner write-back."""
+    with _connect() as con, crm_endpoint() as (base_url, token):
+        desired = desired_registration_states(con, reporting_date(con))
+        with CrmWriter(
+            base_url, token, object_type="registrations", id_property=crm_settings.ID_PROPERTY
+        ) as writer:
+            report = writer.push(con, desired, run_id=context.run.run_id)
+    return dg.MaterializeResult(
+        metadata={
+            "desired": report.considered,
+            "unchanged": report.unchanged,
+            "sent": report.sent,
+            "acknowledged": report.acknowledged,
+            "rejected": report.rejected,
+        }
+    )
+
+
 def automation_assets() -> list[dg.AssetsDefinition]:
-    return [tier_decisions, crm_partner_writeback, program_notices]
+    return [tier_decisions, crm_partner_writeback, program_notices, crm_registration_writeback]
 
 
 def automation_checks() -> list[dg.AssetChecksDefinition]:

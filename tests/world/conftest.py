@@ -20,5 +20,11 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("tiny")
-    generate("tiny", seed=42, as_of=date(2026, 9, 30), world_dir=root / "world", landing_dir=root / "landing")
+    generate(
+        "tiny",
+        seed=42,
+        as_of=date(2026, 9, 30),
+        world_dir=root / "world",
+        landing_dir=root / "landing",
+    )
     return root / "world", root / "landing"

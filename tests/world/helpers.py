@@ -39,7 +39,9 @@ def crm_table(world_dir: Path, name: str) -> pa.Table:
         rec = json.loads(props)
         rec.update(id=i, created_at=c, updated_at=u, archived="true" if a else "false")
         recs.append(rec)
-    return pa.Table.from_pylist(recs, schema=pa.schema([(n, pa.string()) for n in ent.column_names]))
+    return pa.Table.from_pylist(
+        recs, schema=pa.schema([(n, pa.string()) for n in ent.column_names])
+    )
 
 
 def crm_validated(world_dir: Path, name: str) -> Validated:

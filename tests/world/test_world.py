@@ -46,7 +46,12 @@ def test_tiny_is_fast_and_deterministic(tmp_path: Path) -> None:
 def _latest_good(world: Path, landing: Path) -> dict[str, set]:
     """Latest version per key of every landed good row, per entity (keys listed as bad left out)."""
     bad = truth_bad(world)
-    bad_keys = {(s, e, k) for s, e, k in zip(*(bad.column(c).to_pylist() for c in ("system", "entity", "key")), strict=True)}
+    bad_keys = {
+        (s, e, k)
+        for s, e, k in zip(
+            *(bad.column(c).to_pylist() for c in ("system", "entity", "key")), strict=True
+        )
+    }
     out: dict[str, pa.Table] = {}
     for ent, _, res in all_drops(landing):
         out[ent.name] = pa.concat_tables([out[ent.name], res.rows]) if ent.name in out else res.rows
@@ -57,7 +62,11 @@ def _latest_good(world: Path, landing: Path) -> dict[str, set]:
         cur = "updated_at" if "updated_at" in t.column_names else None
         con = duckdb.connect()
         con.register("t", t)
-        q = f"SELECT * FROM t QUALIFY row_number() OVER (PARTITION BY {ent.primary_key} ORDER BY {cur or ent.primary_key} DESC) = 1" if cur else "SELECT DISTINCT * FROM t"
+        q = (
+            f"SELECT * FROM t QUALIFY row_number() OVER (PARTITION BY {ent.primary_key} ORDER BY {cur or ent.primary_key} DESC) = 1"
+            if cur
+            else "SELECT DISTINCT * FROM t"
+        )
         rows = con.execute(q).fetchall()
         con.close()
         pk = t.column_names.index(ent.primary_key)
@@ -67,9 +76,17 @@ def _latest_good(world: Path, landing: Path) -> dict[str, set]:
 
 def test_generate_then_advance_equals_generate_later(tmp_path: Path) -> None:
     d, n = date(2026, 9, 30), 20
-    generate("tiny", seed=5, as_of=d, world_dir=tmp_path / "a" / "w", landing_dir=tmp_path / "a" / "l")
+    generate(
+        "tiny", seed=5, as_of=d, world_dir=tmp_path / "a" / "w", landing_dir=tmp_path / "a" / "l"
+    )
     advance(n, world_dir=tmp_path / "a" / "w", landing_dir=tmp_path / "a" / "l")
-    generate("tiny", seed=5, as_of=date(2026, 10, 20), world_dir=tmp_path / "b" / "w", landing_dir=tmp_path / "b" / "l")
+    generate(
+        "tiny",
+        seed=5,
+        as_of=date(2026, 10, 20),
+        world_dir=tmp_path / "b" / "w",
+        landing_dir=tmp_path / "b" / "l",
+    )
     assert load_world_state(tmp_path / "a" / "w")["as_of"] == "2026-10-20"
     assert crm_rows(tmp_path / "a" / "w") == crm_rows(tmp_path / "b" / "w")
     a = _latest_good(tmp_path / "a" / "w", tmp_path / "a" / "l")
@@ -79,14 +96,22 @@ def test_generate_then_advance_equals_generate_later(tmp_path: Path) -> None:
         # keys listed as bad in either world are compared nowhere
         assert {r[0] for r in a[name]} ^ {r[0] for r in b[name]} <= _bad_keys(tmp_path, name), name
         common = {r[0] for r in a[name]} & {r[0] for r in b[name]}
-        assert {r for r in a[name] if r[0] in common} == {r for r in b[name] if r[0] in common}, name
+        assert {r for r in a[name] if r[0] in common} == {r for r in b[name] if r[0] in common}, (
+            name
+        )
 
 
 def _bad_keys(tmp_path: Path, name: str) -> set:
     keys = set()
     for w in ("a", "b"):
         t = truth_bad(tmp_path / w / "w")
-        keys |= {k for e, k in zip(t.column("entity").to_pylist(), t.column("key").to_pylist(), strict=True) if e == name}
+        keys |= {
+            k
+            for e, k in zip(
+                t.column("entity").to_pylist(), t.column("key").to_pylist(), strict=True
+            )
+            if e == name
+        }
     return keys
 
 
@@ -100,7 +125,6 @@ def test_drops_conform_except_listed_bad_records(small_world) -> None:
         assert got == expected, rel
         n = res.rows.num_rows + res.rejected.num_rows
         assert len(expected) <= 0.004 * n, rel
-
 
 
 def test_crm_conforms_except_listed_bad_records(small_world) -> None:
@@ -117,7 +141,13 @@ def test_every_bad_kind_in_every_feed(small_world) -> None:
     world, _ = small_world
     t = truth_bad(world)
     for system in ("crm", "lms", "tcma", "finance"):
-        present = {k for s, k in zip(t.column("system").to_pylist(), t.column("kind").to_pylist(), strict=True) if s == system}
+        present = {
+            k
+            for s, k in zip(
+                t.column("system").to_pylist(), t.column("kind").to_pylist(), strict=True
+            )
+            if s == system
+        }
         applicable = {k for e in entities(system) for k in kinds_for(e, crm=system == "crm")}
         assert present == applicable, system
 
@@ -152,9 +182,12 @@ def test_certified_partners_win_more(small_world) -> None:
     con = duckdb.connect()
     con.register("d", crm_table(world, "deals"))
     con.register("p", crm_table(world, "partners"))
-    certs = pa.concat_tables([r.rows for e, _, r in all_drops(landing) if e.name == "certifications"])
+    certs = pa.concat_tables(
+        [r.rows for e, _, r in all_drops(landing) if e.name == "certifications"]
+    )
     con.register("c", certs)
-    rates = dict(con.execute("""
+    rates = dict(
+        con.execute("""
         with deals as (
             select d.id, d.dealstage = 'closedwon' as won, exists (
                 select 1 from c where c.partner_id = p.external_id and c.certified_at <= d.createdate::timestamptz
@@ -163,7 +196,8 @@ def test_certified_partners_win_more(small_world) -> None:
             from d join p on p.id = d.partner_id where d.dealstage in ('closedwon', 'closedlost')
         )
         select certified, avg(won::int) from deals group by all
-    """).fetchall())
+    """).fetchall()
+    )
     assert rates[False] == pytest.approx(EFFECTS.p_win_partner_uncertified, abs=0.03)
     assert rates[True] - rates[False] == pytest.approx(EFFECTS.certified_win_delta, abs=0.04)
 
@@ -180,15 +214,38 @@ def test_referential_consistency(small_world) -> None:
     con = duckdb.connect()
     for name in CRM_NAMES:
         con.register(name, crm_table(world, name))
-    assert con.execute("select count(*) from deals where company_id not in (select id from companies)").fetchone()[0] == 0
-    assert con.execute("select count(*) from deals where partner_id is not null and partner_id not in (select id from partners)").fetchone()[0] == 0
-    assert con.execute("""select count(*) from registrations r join deals d on d.id = r.deal_id
-                      where d.registration_id is distinct from r.id""").fetchone()[0] == 0
-    assert con.execute("""select count(*) from (select deal_id, dealstage, entered_at,
+    assert (
+        con.execute(
+            "select count(*) from deals where company_id not in (select id from companies)"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        con.execute(
+            "select count(*) from deals where partner_id is not null and partner_id not in (select id from partners)"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        con.execute("""select count(*) from registrations r join deals d on d.id = r.deal_id
+                      where d.registration_id is distinct from r.id""").fetchone()[0]
+        == 0
+    )
+    assert (
+        con.execute("""select count(*) from (select deal_id, dealstage, entered_at,
                           lag(entered_at) over (partition by deal_id order by entered_at, id) as prev from deal_stage_changes)
-                      where try_cast(entered_at as timestamptz) < try_cast(prev as timestamptz)""").fetchone()[0] == 0
-    assert con.execute("""select count(*) from deal_stage_changes s join deals d on d.id = s.deal_id
-                      where try_cast(s.entered_at as timestamptz) < try_cast(d.createdate as timestamptz)""").fetchone()[0] == 0
+                      where try_cast(entered_at as timestamptz) < try_cast(prev as timestamptz)""").fetchone()[
+            0
+        ]
+        == 0
+    )
+    assert (
+        con.execute("""select count(*) from deal_stage_changes s join deals d on d.id = s.deal_id
+                      where try_cast(s.entered_at as timestamptz) < try_cast(d.createdate as timestamptz)""").fetchone()[
+            0
+        ]
+        == 0
+    )
     assert entity("crm", "deals").primary_key == "id"
 
 
@@ -199,6 +256,8 @@ def test_typed_bad_values_for_parquet() -> None:
     from pipelines.world.views import dec
 
     ent = entity("finance", "mdf_requests")
-    t = pa.table({"request_id": pa.array(["R1", "R2"]), "requested_amount": dec(np.array([10.0, 20.0]))})
+    t = pa.table(
+        {"request_id": pa.array(["R1", "R2"]), "requested_amount": dec(np.array([10.0, 20.0]))}
+    )
     out = apply_values(ent, t, np.array([1]), np.array(["negative_money"], dtype=object))
     assert out.column("requested_amount").to_pylist()[1] < 0
