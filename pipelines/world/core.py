@@ -36,8 +36,10 @@ class WorldSummary:
     bad: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        lines = [f"world as_of={self.as_of} scale={self.scale} seed={self.seed}",
-                 f"{'system':<8} {'entity':<22} {'rows':>10} {'bad':>6}"]
+        lines = [
+            f"world as_of={self.as_of} scale={self.scale} seed={self.seed}",
+            f"{'system':<8} {'entity':<22} {'rows':>10} {'bad':>6}",
+        ]
         for (sys, ent), n in sorted(self.rows.items()):
             lines.append(f"{sys:<8} {ent:<22} {n:>10,} {self.bad.get((sys, ent), 0):>6}")
         return "\n".join(lines)
@@ -69,13 +71,28 @@ def load_world_state(world_dir: Path | None = None) -> dict:
 
 
 def _write_state(wd: Path, seed: int, scale: str, start: date, as_of: date) -> None:
-    state = {"seed": seed, "scale": scale, "start": start.isoformat(), "as_of": as_of.isoformat(),
-             "horizon": date(start.year + HORIZON_YEARS, 1, 1).isoformat(),
-             "scale_preset": SCALES[scale].__dict__, "effects": EFFECTS.as_dict()}
+    state = {
+        "seed": seed,
+        "scale": scale,
+        "start": start.isoformat(),
+        "as_of": as_of.isoformat(),
+        "horizon": date(start.year + HORIZON_YEARS, 1, 1).isoformat(),
+        "scale_preset": SCALES[scale].__dict__,
+        "effects": EFFECTS.as_dict(),
+    }
     (wd / STATE_FILE).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
 
 
-def _emit(w: World, wd: Path, landing: Path, seed: int, T: int, since: int | None, drop: date, summary: WorldSummary) -> None:
+def _emit(
+    w: World,
+    wd: Path,
+    landing: Path,
+    seed: int,
+    T: int,
+    since: int | None,
+    drop: date,
+    summary: WorldSummary,
+) -> None:
     truth: list[dict] = []
     for system, names in SYSTEM_OF.items():
         for name in names:
@@ -84,17 +101,30 @@ def _emit(w: World, wd: Path, landing: Path, seed: int, T: int, since: int | Non
             if system == "crm":
                 n, t = write_crm(wd, ent, table)
             else:
-                n, t = write_drop(landing, ent, table, seed, int((_epoch(drop)) // DAY), EFFECTS.bad_record_rate)
+                n, t = write_drop(
+                    landing, ent, table, seed, int((_epoch(drop)) // DAY), EFFECTS.bad_record_rate
+                )
             summary.rows[(system, name)] = n
             summary.bad[(system, name)] = len(t)
             truth += t
     path = wd / "truth" / TRUTH_BAD
-    schema = pa.schema([("system", pa.string()), ("entity", pa.string()), ("file", pa.string()),
-                        ("record_ref", pa.string()), ("key", pa.string()), ("kind", pa.string()), ("rejected", pa.bool_())])
+    schema = pa.schema(
+        [
+            ("system", pa.string()),
+            ("entity", pa.string()),
+            ("file", pa.string()),
+            ("record_ref", pa.string()),
+            ("key", pa.string()),
+            ("kind", pa.string()),
+            ("rejected", pa.bool_()),
+        ]
+    )
     new = pa.Table.from_pylist(truth, schema=schema)
     if path.exists():
         old = pq.read_table(path)
-        if since is not None:  # CRM truth is the state of the database: keep the latest listing only
+        if (
+            since is not None
+        ):  # CRM truth is the state of the database: keep the latest listing only
             new = pa.concat_tables([old, new])
     pq.write_table(new, path)
 
@@ -102,17 +132,29 @@ def _emit(w: World, wd: Path, landing: Path, seed: int, T: int, since: int | Non
 def _matching_truth(w: World, wd: Path) -> None:
     r = w.tables["registrations"]
     n = len(r["created"])
-    pq.write_table(pa.table({
-        "registration_id": crm_id("registrations", np.arange(n)),
-        "registered_company_name": pa.array(r["typed_name"], pa.string()),
-        "true_company_id": crm_id("companies", r["company"]),
-        "variant_kind": pa.array(np.asarray(VARIANT_KINDS, dtype=object)[r["kind"]], pa.string()),
-        "submitted_at": pa.array(r["created"], pa.timestamp("s", tz="UTC")),
-    }), wd / "truth" / TRUTH_MATCH)
+    pq.write_table(
+        pa.table(
+            {
+                "registration_id": crm_id("registrations", np.arange(n)),
+                "registered_company_name": pa.array(r["typed_name"], pa.string()),
+                "true_company_id": crm_id("companies", r["company"]),
+                "variant_kind": pa.array(
+                    np.asarray(VARIANT_KINDS, dtype=object)[r["kind"]], pa.string()
+                ),
+                "submitted_at": pa.array(r["created"], pa.timestamp("s", tz="UTC")),
+            }
+        ),
+        wd / "truth" / TRUTH_MATCH,
+    )
 
 
-def generate(scale: str = "small", seed: int = 42, as_of: date = DEFAULT_AS_OF,
-             world_dir: Path | None = None, landing_dir: Path | None = None) -> WorldSummary:
+def generate(
+    scale: str = "small",
+    seed: int = 42,
+    as_of: date = DEFAULT_AS_OF,
+    world_dir: Path | None = None,
+    landing_dir: Path | None = None,
+) -> WorldSummary:
     """Build the world from scratch and write its state at ``as_of`` (full-history drops)."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; one of {sorted(SCALES)}")
@@ -132,7 +174,9 @@ def generate(scale: str = "small", seed: int = 42, as_of: date = DEFAULT_AS_OF,
     return summary
 
 
-def advance(days: int, world_dir: Path | None = None, landing_dir: Path | None = None) -> WorldSummary:
+def advance(
+    days: int, world_dir: Path | None = None, landing_dir: Path | None = None
+) -> WorldSummary:
     """Move the clock ``days`` forward: upsert changed CRM records, drop the delta files."""
     if days < 1:
         raise ValueError("days must be >= 1")

@@ -20,7 +20,9 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
         "CREATE TABLE IF NOT EXISTS objects (object_type TEXT NOT NULL, id TEXT NOT NULL, properties TEXT NOT NULL, "
         "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, archived INTEGER DEFAULT 0, PRIMARY KEY(object_type, id))"
     )
-    conn.execute("CREATE INDEX IF NOT EXISTS objects_type_updated ON objects(object_type, updated_at, id)")
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS objects_type_updated ON objects(object_type, updated_at, id)"
+    )
 
 
 def upsert(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str, str, int]]) -> None:

@@ -52,7 +52,9 @@ def write_crm(world_dir: Path, ent: Entity, table: pa.Table) -> tuple[int, list[
     con = duckdb.connect()
     con.register("t", t)
     obj = ", ".join(f"'{c}', \"{c}\"" for c in props)
-    out = con.sql(f"SELECT id, json_object({obj})::VARCHAR AS p, created_at, updated_at FROM t").fetchall()
+    out = con.sql(
+        f"SELECT id, json_object({obj})::VARCHAR AS p, created_at, updated_at FROM t"
+    ).fetchall()
     con.close()
     db = sqlite3.connect(crm_db_path(world_dir))
     try:
@@ -62,8 +64,18 @@ def write_crm(world_dir: Path, ent: Entity, table: pa.Table) -> tuple[int, list[
     finally:
         db.close()
     ids = t.column("id").to_pylist()
-    truth = [{"system": "crm", "entity": ent.name, "file": None, "record_ref": ids[r], "key": ids[r],
-              "kind": str(k), "rejected": True} for r, k in zip(rows.tolist(), kinds.tolist(), strict=True)]
+    truth = [
+        {
+            "system": "crm",
+            "entity": ent.name,
+            "file": None,
+            "record_ref": ids[r],
+            "key": ids[r],
+            "kind": str(k),
+            "rejected": True,
+        }
+        for r, k in zip(rows.tolist(), kinds.tolist(), strict=True)
+    ]
     return t.num_rows, truth
 
 
@@ -85,7 +97,9 @@ def _jsonl_lines(ent: Entity, t: pa.Table) -> list[str]:
     return list(next(iter(lines.values())))
 
 
-def write_drop(landing: Path, ent: Entity, table: pa.Table, seed: int, drop_day: int, rate: float) -> tuple[int, list[dict]]:
+def write_drop(
+    landing: Path, ent: Entity, table: pa.Table, seed: int, drop_day: int, rate: float
+) -> tuple[int, list[dict]]:
     """Write one drop of ``ent`` (typed snapshot with ``__version``) with its bad records."""
     n = table.num_rows
     if n == 0:
@@ -104,13 +118,25 @@ def write_drop(landing: Path, ent: Entity, table: pa.Table, seed: int, drop_day:
     if len(late):
         extra = (typed if ent.file_format == "parquet" else stringify(typed)).take(pa.array(late))
         older = version[late] - 3 * DAY
-        col = pa.array(older, pa.timestamp("s", tz="UTC")) if ent.file_format == "parquet" else _fmt_ts(older)
+        col = (
+            pa.array(older, pa.timestamp("s", tz="UTC"))
+            if ent.file_format == "parquet"
+            else _fmt_ts(older)
+        )
         extra = extra.set_column(extra.schema.get_field_index("updated_at"), "updated_at", col)
         base = pa.concat_tables([base, extra])
     malformed = set(rows[kinds == "malformed"].tolist())
     keys = typed.column(ent.primary_key).to_pylist()
     if ent.file_format == "parquet":
-        schema = pa.schema([pa.field(f.name, pa.timestamp("us", tz="UTC") if pa.types.is_timestamp(f.type) else f.type) for f in base.schema])
+        schema = pa.schema(
+            [
+                pa.field(
+                    f.name,
+                    pa.timestamp("us", tz="UTC") if pa.types.is_timestamp(f.type) else f.type,
+                )
+                for f in base.schema
+            ]
+        )
         pq.write_table(base.cast(schema), path, compression="zstd")
     elif ent.file_format == "jsonl":
         lines = _jsonl_lines(ent, base)
@@ -133,14 +159,36 @@ def write_drop(landing: Path, ent: Entity, table: pa.Table, seed: int, drop_day:
         if k == "late_update":
             continue
         if k == "malformed":
-            ref = f"line {r + 1}" if ent.file_format == "jsonl" else f"malformed {mal_sorted.index(r) + 1}"
+            ref = (
+                f"line {r + 1}"
+                if ent.file_format == "jsonl"
+                else f"malformed {mal_sorted.index(r) + 1}"
+            )
         elif ent.file_format == "jsonl":
             ref = f"line {r + 1}"
         else:
             ref = f"record {r + 1 - sum(1 for m in mal_sorted if m < r)}"
-        truth.append({"system": ent.system, "entity": ent.name, "file": rel, "record_ref": ref,
-                      "key": keys[r], "kind": k, "rejected": True})
+        truth.append(
+            {
+                "system": ent.system,
+                "entity": ent.name,
+                "file": rel,
+                "record_ref": ref,
+                "key": keys[r],
+                "kind": k,
+                "rejected": True,
+            }
+        )
     for j, r in enumerate(late.tolist()):
-        truth.append({"system": ent.system, "entity": ent.name, "file": rel, "record_ref": f"late {n + j + 1}",
-                      "key": keys[r], "kind": "late_update", "rejected": False})
+        truth.append(
+            {
+                "system": ent.system,
+                "entity": ent.name,
+                "file": rel,
+                "record_ref": f"late {n + j + 1}",
+                "key": keys[r],
+                "kind": "late_update",
+                "rejected": False,
+            }
+        )
     return base.num_rows, truth
