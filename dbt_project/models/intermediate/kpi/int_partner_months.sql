@@ -85,7 +85,6 @@ partner_months as (
 
 certified_people as (
 
-    -- a revoked certification never counts: the LMS does not say when it was revoked
     select
         partner_months.partner_id,
         partner_months.month_start_date,
@@ -94,9 +93,7 @@ certified_people as (
     from partner_months
     inner join certifications
         on partner_months.partner_id = certifications.partner_id
-        and certifications.certified_date <= partner_months.month_end_date
-        and (certifications.expires_date is null or certifications.expires_date > partner_months.month_end_date)
-        and certifications.certification_status != 'revoked'
+        and {{ certification_valid_on('partner_months.month_end_date') }}
     group by all
 
 ),

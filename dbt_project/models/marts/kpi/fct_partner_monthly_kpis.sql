@@ -92,8 +92,9 @@ outcomes as (
         ) as registered_won_count,
         sum(
             case
+                -- decimal, so the sum does not depend on the order DuckDB adds the rows in
                 when partner_attribution.attribution_role = 'sourced' and partner_attribution.is_won
-                    then opportunities.days_registration_to_close
+                    then cast(opportunities.days_registration_to_close as decimal(18, 6))
             end
         ) as registration_to_close_days_total
 
@@ -120,30 +121,39 @@ registrations_submitted as (
 
 ),
 
-mdf_paid as (
+finance_payments as (
 
     select
-        partners.partner_id,
-        cast({{ dbt.date_trunc('month', 'mdf_payments.paid_at') }} as date) as month_start_date,
-        sum(mdf_payments.payment_amount) as mdf_paid_amount
+        partner_external_id,
+        paid_at,
+        payment_amount as mdf_paid_amount,
+        cast(0 as decimal(18, 2)) as rebate_paid_amount
 
     from mdf_payments
-    inner join partners
-        on mdf_payments.partner_external_id = partners.partner_external_id
-    group by all
+
+    union all
+
+    select
+        partner_external_id,
+        paid_at,
+        cast(0 as decimal(18, 2)),
+        rebate_amount
+
+    from rebate_payments
 
 ),
 
-rebates_paid as (
+payments_paid as (
 
     select
         partners.partner_id,
-        cast({{ dbt.date_trunc('month', 'rebate_payments.paid_at') }} as date) as month_start_date,
-        sum(rebate_payments.rebate_amount) as rebate_paid_amount
+        cast({{ dbt.date_trunc('month', 'finance_payments.paid_at') }} as date) as month_start_date,
+        sum(finance_payments.mdf_paid_amount) as mdf_paid_amount,
+        sum(finance_payments.rebate_paid_amount) as rebate_paid_amount
 
-    from rebate_payments
+    from finance_payments
     inner join partners
-        on rebate_payments.partner_external_id = partners.partner_external_id
+        on finance_payments.partner_external_id = partners.partner_external_id
     group by all
 
 ),
@@ -174,8 +184,8 @@ combined as (
         coalesce(outcomes.sourced_won_amount, 0) as sourced_won_amount,
         coalesce(outcomes.influenced_won_amount, 0) as influenced_won_amount,
         coalesce(outcomes.registration_to_close_days_total, 0) as registration_to_close_days_total,
-        coalesce(mdf_paid.mdf_paid_amount, 0) as mdf_paid_amount,
-        coalesce(rebates_paid.rebate_paid_amount, 0) as rebate_paid_amount
+        coalesce(payments_paid.mdf_paid_amount, 0) as mdf_paid_amount,
+        coalesce(payments_paid.rebate_paid_amount, 0) as rebate_paid_amount
 
     from partner_months
     inner join partners
@@ -189,12 +199,9 @@ combined as (
     left join registrations_submitted
         on partner_months.partner_id = registrations_submitted.partner_id
         and partner_months.month_start_date = registrations_submitted.month_start_date
-    left join mdf_paid
-        on partner_months.partner_id = mdf_paid.partner_id
-        and partner_months.month_start_date = mdf_paid.month_start_date
-    left join rebates_paid
-        on partner_months.partner_id = rebates_paid.partner_id
-        and partner_months.month_start_date = rebates_paid.month_start_date
+    left join payments_paid
+        on partner_months.partner_id = payments_paid.partner_id
+        and partner_months.month_start_date = payments_paid.month_start_date
 
 ),
 
@@ -225,7 +232,7 @@ final as (
         cast(sourced_won_amount + influenced_won_amount as decimal(18, 2)) as partner_revenue_amount,
         cast(mdf_paid_amount as decimal(18, 2)) as mdf_paid_amount,
         cast(rebate_paid_amount as decimal(18, 2)) as rebate_paid_amount,
-        cast(registration_to_close_days_total as double) as registration_to_close_days_total,
+        cast(registration_to_close_days_total as decimal(18, 6)) as registration_to_close_days_total,
         cast(sourced_won_count as double) / nullif(sourced_closed_count, 0) as win_rate_by_count,
         cast(sourced_won_amount as double) / nullif(sourced_closed_amount, 0) as win_rate_by_amount,
         cast(sourced_won_amount / nullif(sourced_won_count, 0) as decimal(18, 2)) as apds,

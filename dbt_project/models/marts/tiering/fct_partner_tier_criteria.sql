@@ -68,7 +68,6 @@ trailing_outcomes as (
 
 certified_people as (
 
-    -- a revoked certification never counts: the LMS does not say when it was revoked
     select
         evaluations.partner_id,
         evaluations.evaluation_date,
@@ -79,9 +78,7 @@ certified_people as (
     from evaluations
     inner join certifications
         on evaluations.partner_id = certifications.partner_id
-        and certifications.certified_date <= evaluations.evaluation_date
-        and (certifications.expires_date is null or certifications.expires_date > evaluations.evaluation_date)
-        and certifications.certification_status != 'revoked'
+        and {{ certification_valid_on('evaluations.evaluation_date') }}
     inner join contacts
         on certifications.contact_id = contacts.contact_id
     group by all

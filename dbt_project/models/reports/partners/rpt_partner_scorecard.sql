@@ -59,7 +59,7 @@ final as (
         cast(trailing_outcomes.sourced_won_count as double) / nullif(trailing_outcomes.sourced_closed_count, 0) as win_rate_by_count,
         cast(trailing_outcomes.sourced_won_amount as double) / nullif(trailing_outcomes.sourced_closed_amount, 0) as win_rate_by_amount,
         cast(trailing_outcomes.sourced_won_amount / nullif(trailing_outcomes.sourced_won_count, 0) as decimal(18, 2)) as apds,
-        trailing_outcomes.registration_to_close_days_total / nullif(trailing_outcomes.registered_won_count, 0) as avg_days_registration_to_close,
+        cast(trailing_outcomes.registration_to_close_days_total as double) / nullif(trailing_outcomes.registered_won_count, 0) as avg_days_registration_to_close,
         productivity.ttpp_days_to_first_qualified,
         productivity.ttpp_days_to_first_revenue,
         productivity.ees_score,
