@@ -159,7 +159,10 @@ def tiering_dry_run(
     if not rules.is_file():
         raise typer.BadParameter(f"no such rules file: {rules}")
     with rules.open(newline="") as f:
-        candidate = rules_from_rows(list(csv.DictReader(f)))
+        try:
+            candidate = rules_from_rows(list(csv.DictReader(f)))
+        except (KeyError, ValueError) as e:
+            raise typer.BadParameter(f"{rules}: {e}", param_hint="--rules") from e
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         current = rules_from_rows(
             con.execute("select * from reference.tier_rules").df().to_dict("records")
@@ -168,7 +171,10 @@ def tiering_dry_run(
             con.execute("select * from reference.tiering_policy").df().to_dict("records"),
             reporting_date(con),
         )
-        changes = dry_run(load_criteria(con), current, candidate, policy)
+        try:
+            changes = dry_run(load_criteria(con), current, candidate, policy)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--rules") from e
     promotions = sum(c["change"] == "promotion" for c in changes)
     typer.echo(
         f"{promotions} promotions and {len(changes) - promotions} demotions with {rules.name} "

@@ -243,3 +243,37 @@ def test_bad_figures_fail_the_blocking_check_and_nothing_is_written_back(
     # skipped, not tried: a write-back that ran would have failed on the dead CRM address
     failed = [e.step_key for e in result.get_step_failure_events()]
     assert failed == ["tier_decisions_tier_decisions_are_sound"]
+
+
+def test_prm_tiering_dry_run_prints_the_changes_and_writes_nothing(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    warehouse = _warehouse(tmp_path / "w.duckdb")
+    monkeypatch.setenv("PRM_WAREHOUSE", str(warehouse))
+    candidate = tmp_path / "candidate.csv"
+    seeded = (PROJECT_ROOT / "seeds" / "tier_rules.csv").read_text()
+    candidate.write_text(seeded.replace(",silver,1,100000,", ",silver,1,150000,"))
+    before = warehouse.stat().st_mtime_ns
+    result = CliRunner().invoke(app, ["tiering", "dry-run", "--rules", str(candidate)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "0 promotions and 1 demotions with candidate.csv (dry run: nothing written)"
+    )
+    assert "X-p2  demotion   silver -> registered" in result.output
+    assert "$120,000 < $150,000" in result.output
+    assert warehouse.stat().st_mtime_ns == before
+
+
+def test_a_candidate_that_ranks_other_tiers_is_a_clear_error(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("PRM_WAREHOUSE", str(_warehouse(tmp_path / "w.duckdb")))
+    candidate = tmp_path / "candidate.csv"
+    candidate.write_text("\n".join([HEADER, *V1]))  # no platinum
+    result = CliRunner().invoke(app, ["tiering", "dry-run", "--rules", str(candidate)])
+    assert result.exit_code == 2
+    assert "rule versions rank tiers differently" in result.output
