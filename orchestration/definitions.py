@@ -11,13 +11,14 @@ import dagster as dg
 from orchestration.assets.automation import automation_assets, automation_checks
 from orchestration.assets.dashboards import leadership_pages
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.quality import quality_checks
 from orchestration.assets.transform import prm_dbt_models
 from orchestration.jobs import jobs, schedules
 from orchestration.resources import resources
 
 defs = dg.Definitions(
     assets=[*ingest_assets(), prm_dbt_models, leadership_pages, *automation_assets()],
-    asset_checks=automation_checks(),
+    asset_checks=[*automation_checks(), *quality_checks()],
     jobs=jobs(),
     schedules=schedules(),
     resources=resources(),
