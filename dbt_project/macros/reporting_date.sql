@@ -10,3 +10,9 @@
 {% macro days_between(start_expr, end_expr) -%}
     cast({{ dbt.datediff(start_expr, end_expr, 'second') }} as {{ dbt.type_numeric() }}) / 86400
 {%- endmacro %}
+
+{#- First day of the trailing window (var trailing_months, "T12M") ending with the reporting month,
+    for a relation with the reporting date in `as_of_date` (int_reporting_date). -#}
+{% macro trailing_window_start(as_of_date='as_of_date') -%}
+    cast({{ dbt.dateadd('month', -1 * (var('trailing_months') - 1), dbt.date_trunc('month', as_of_date)) }} as date)
+{%- endmacro %}

@@ -6,7 +6,7 @@ reporting as (
 
     select
         as_of_date as reporting_date,
-        cast({{ dbt.dateadd('month', -1 * (var('trailing_months') - 1), dbt.date_trunc('month', 'as_of_date')) }} as date) as window_start_date
+        {{ trailing_window_start() }} as window_start_date
 
     from {{ ref('int_reporting_date') }}
 

@@ -104,45 +104,38 @@ banded as (
 
 ),
 
-recent_registrations as (
+behaviour_events as (
 
-    select
-        registrations.partner_id,
-        count(*) as recent_registration_count
-
+    -- every dated behaviour that precedes closed-won, one row per event
+    select partner_id, 'registration' as behaviour, submitted_date as event_date
     from registrations
-    cross join reporting
-    where registrations.submitted_date > reporting.lookback_start_date
-        and registrations.submitted_date <= reporting.reporting_date
-    group by registrations.partner_id
 
-),
+    union all
 
-recent_qualified as (
-
-    select
-        opportunities.sourced_partner_id as partner_id,
-        count(*) as recent_qualified_count
-
+    select sourced_partner_id, 'qualified', qualified_date
     from opportunities
-    cross join reporting
-    where opportunities.qualified_date > reporting.lookback_start_date
-        and opportunities.qualified_date <= reporting.reporting_date
-    group by opportunities.sourced_partner_id
+    where sourced_partner_id is not null
+
+    union all
+
+    select partner_id, 'touch', touched_date
+    from touches
 
 ),
 
-recent_touches as (
+recent_behaviours as (
 
     select
-        touches.partner_id,
-        count(*) as recent_touch_count
+        behaviour_events.partner_id,
+        count(case when behaviour_events.behaviour = 'registration' then 1 end) as recent_registration_count,
+        count(case when behaviour_events.behaviour = 'qualified' then 1 end) as recent_qualified_count,
+        count(case when behaviour_events.behaviour = 'touch' then 1 end) as recent_touch_count
 
-    from touches
+    from behaviour_events
     cross join reporting
-    where touches.touched_date > reporting.lookback_start_date
-        and touches.touched_date <= reporting.reporting_date
-    group by touches.partner_id
+    where behaviour_events.event_date > reporting.lookback_start_date
+        and behaviour_events.event_date <= reporting.reporting_date
+    group by behaviour_events.partner_id
 
 ),
 
@@ -150,18 +143,14 @@ behaviour_counts as (
 
     select
         partners.partner_id,
-        coalesce(recent_registrations.recent_registration_count, 0) as recent_registration_count,
-        coalesce(recent_qualified.recent_qualified_count, 0) as recent_qualified_count,
-        coalesce(recent_touches.recent_touch_count, 0) as recent_touch_count,
+        coalesce(recent_behaviours.recent_registration_count, 0) as recent_registration_count,
+        coalesce(recent_behaviours.recent_qualified_count, 0) as recent_qualified_count,
+        coalesce(recent_behaviours.recent_touch_count, 0) as recent_touch_count,
         coalesce(partners.certified_people_count, 0) as certified_people_count
 
     from partners
-    left join recent_registrations
-        on partners.partner_id = recent_registrations.partner_id
-    left join recent_qualified
-        on partners.partner_id = recent_qualified.partner_id
-    left join recent_touches
-        on partners.partner_id = recent_touches.partner_id
+    left join recent_behaviours
+        on partners.partner_id = recent_behaviours.partner_id
 
 ),
 
