@@ -112,11 +112,34 @@ def run(
             instance=instance, raise_on_error=False
         )
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        failures = [e for e in result.all_events if e.is_step_failure]
+        for event in failures:
+            error = event.step_failure_data.error
+            typer.echo(f"{event.step_key}: {error.message.strip() if error else '?'}", err=True)
+        failed = [e.step_key for e in failures]
         typer.echo(f"job {job_name} failed in steps: {', '.join(failed) or '?'}", err=True)
         raise typer.Exit(1)
     typer.echo(f"job {job_name} succeeded (run {result.run_id})")
     paths()
+
+
+@app.command("recover")
+def recover(
+    feed: Annotated[str, typer.Option(help="the feed whose dlt pipeline to clear")],
+) -> None:
+    """Abort the load packages a crashed or failed load left pending for one feed.
+
+    The pipeline's state rolls back to the last committed load, so the next run reads the same files
+    and CRM pages again: nothing is lost and nothing is loaded twice. Runs through Dagster do this by
+    themselves; this is for a pipeline run by hand or stuck in a loop of failing packages.
+    """
+    from pipelines.common.loading import abort_pending, pipeline
+    from pipelines.contracts import SYSTEMS
+
+    if feed not in SYSTEMS:
+        raise typer.BadParameter(f"unknown feed {feed!r}; choose one of {', '.join(SYSTEMS)}")
+    dropped = abort_pending(pipeline(feed))
+    typer.echo(f"{feed}: aborted {len(dropped)} pending package(s) {' '.join(dropped)}".rstrip())
 
 
 @app.command("dashboards")

@@ -13,7 +13,14 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from pipelines.common.loading import pipeline
+from pipelines.common.ledger import (
+    LEDGER_TABLE,
+    LedgerMismatch,
+    LoadReport,
+    QuarantineRateExceeded,
+    check_load,
+)
+from pipelines.common.loading import last_load, pipeline
 from pipelines.common.validation import QUARANTINE_TABLE
 from pipelines.contracts import SYSTEMS, entity
 
@@ -90,6 +97,35 @@ def _quarantined_rows(system: str) -> int:
         con.close()
 
 
+def _check_load(system: str, dlt_pipeline: Any) -> LoadReport | None:
+    """The ledger and quarantine-rate gate of the run that just loaded (None if nothing loaded).
+    A failed check fails the step, so nothing downstream of the feed runs."""
+    import duckdb
+
+    from pipelines import settings
+
+    load_ids, normalized = last_load(dlt_pipeline)
+    if not load_ids or LEDGER_TABLE not in normalized:
+        return None
+    con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
+    try:
+        return check_load(con, system, load_ids, normalized)
+    except (LedgerMismatch, QuarantineRateExceeded) as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    finally:
+        con.close()
+
+
+def _report_metadata(report: LoadReport) -> dict[str, Any]:
+    return {
+        "records_in": report.rows_in,
+        "records_loaded": report.rows_loaded,
+        "records_quarantined": report.rows_quarantined,
+        "quarantine_rate": float(report.quarantine_rate),
+        "top_reasons": report.describe_reasons() or "none",
+    }
+
+
 def feed_assets(system: str) -> dg.AssetsDefinition:
     """The multi-asset loading every table of ``system`` (plus its quarantine table)."""
     translator = FeedTranslator()
@@ -113,18 +149,23 @@ def feed_assets(system: str) -> dg.AssetsDefinition:
         pool="warehouse",
     )
     def _ingest(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        dlt_pipeline = pipeline(system)
         with open_source(system) as source:
             yield from dlt.run(
                 context=context,
                 dlt_source=source,
-                dlt_pipeline=pipeline(system),
+                dlt_pipeline=dlt_pipeline,
                 dagster_dlt_translator=translator,
                 loader_file_format="parquet",
             )
+        report = _check_load(system, dlt_pipeline)
         if quarantine_key(system) in context.selected_asset_keys:
             yield dg.MaterializeResult(
                 asset_key=quarantine_key(system),
-                metadata={"dagster/row_count": _quarantined_rows(system)},
+                metadata={
+                    "dagster/row_count": _quarantined_rows(system),
+                    **(_report_metadata(report) if report else {}),
+                },
             )
 
     return _ingest

@@ -17,6 +17,7 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
+from pipelines.common.ledger import Ledger
 from pipelines.common.loading import latest_per_key, quarantine_item, resource_hints
 from pipelines.common.validation import read_drop
 from pipelines.contracts import Entity
@@ -42,6 +43,7 @@ def drop_resource(entity: Entity, landing: Path) -> Any:
     @dlt.resource(**resource_hints(entity))
     def read_new_drops() -> Iterator[Any]:
         loaded: dict[str, str] = dlt.current.resource_state().setdefault("loaded_files", {})
+        ledger = Ledger(entity)
         batches: list[pa.Table] = []
         for path in drop_files(landing, entity):
             ref = path.relative_to(landing).as_posix()
@@ -49,14 +51,18 @@ def drop_resource(entity: Entity, landing: Path) -> Any:
             if loaded.get(ref) == digest:
                 continue
             result = read_drop(entity, path, ref)
+            ledger.read(ref, result.rows.num_rows + result.rejected.num_rows)
             if result.rejected.num_rows:
-                yield quarantine_item(result.rejected)
+                yield quarantine_item(ledger.quarantine(result.rejected))
             if entity.write_disposition == "merge":
                 batches.append(result.rows)
             elif result.rows.num_rows:
-                yield result.rows
+                yield ledger.load(result.rows)
             loaded[ref] = digest
         if batches:
-            yield latest_per_key(entity, pa.concat_tables(batches))
+            rows = pa.concat_tables(batches)
+            yield ledger.load(ledger.supersede(rows, latest_per_key(entity, rows)))
+        if ledger.tallies:
+            yield ledger.item()
 
     return read_new_drops

@@ -77,3 +77,29 @@ def pipeline(system: str, *, warehouse: str | None = None) -> dlt.Pipeline:
         dataset_name=f"raw_{system}",
         pipelines_dir=str(settings.pipelines_dir()),
     )
+
+
+def abort_pending(dlt_pipeline: dlt.Pipeline) -> list[str]:
+    """Abort every pending package and roll the pipeline state back to the last committed load, so
+    the next run extracts the same records again; returns the load ids dropped (``prm recover``).
+
+    Runs through Dagster need no call: dagster-dlt drops pending packages and local state before
+    every run and restores the state from the warehouse (tests/common/test_ledger.py)."""
+    plan = dlt_pipeline.abort_packages()
+    if plan is None:
+        return []
+    dropped = [*plan["packages_to_delete"], *plan["extracted_packages_to_delete"]]
+    if plan["package_to_abort"]:
+        dropped.insert(0, plan["package_to_abort"]["load_id"])
+    return dropped
+
+
+def last_load(dlt_pipeline: dlt.Pipeline) -> tuple[list[str], dict[str, int]]:
+    """Load ids and rows normalised per table of the pipeline's last ``run`` (empty if it loaded
+    nothing)."""
+    trace = dlt_pipeline.last_trace
+    if trace is None or trace.last_load_info is None:
+        return [], {}
+    normalize = trace.last_normalize_info
+    counts = dict(normalize.row_counts) if normalize is not None else {}
+    return list(trace.last_load_info.loads_ids), counts

@@ -23,6 +23,7 @@ from typing import Any
 
 import dlt
 
+from pipelines.common.ledger import LEDGER_HINTS, Ledger
 from pipelines.common.loading import MERGE, latest_per_key, quarantine_item, resource_hints
 from pipelines.common.validation import QUARANTINE_TABLE, validate
 from pipelines.contracts import Entity, entities
@@ -52,8 +53,8 @@ def api_source_name(entity: Entity) -> str:
 
 def with_dedup_sort(resource: Any, entity: Entity) -> Any:
     """Merge entities keep the latest version when a key arrives twice in one load (a record changed
-    while a run pages through the search). The quarantine table variant is declared first so it does
-    not inherit the cursor column hint."""
+    while a run pages through the search). The quarantine and ledger table variants are declared
+    first so they do not inherit the cursor column hint."""
     if entity.write_disposition == "merge":
         resource.apply_hints(
             table_name=QUARANTINE_TABLE,
@@ -61,6 +62,7 @@ def with_dedup_sort(resource: Any, entity: Entity) -> Any:
             write_disposition=MERGE,
             create_table_variant=True,
         )
+        resource.apply_hints(**LEDGER_HINTS, create_table_variant=True)
         resource.apply_hints(columns={entity.cursor: {"dedup_sort": "desc"}})
     return resource
 
@@ -82,28 +84,35 @@ def crm_resource(entity: Entity, base_url: str, token: str, page_size: int) -> A
             pages = client.search_pages(entity.name, search_property, tracker.start, properties)
         # Searches do not return archived records: list those on every run (they are few).
         pages = chain(pages, client.list_pages(entity.name, properties, archived=True))
+        ledger = Ledger(entity)
         batch: list[Record] = []
         for page in pages:
-            batch.extend(r for r in page if tracker.is_new(r))
+            new = [r for r in page if tracker.is_new(r)]
+            ledger.read(source, len(page), already_loaded=len(page) - len(new))
+            batch.extend(new)
             if len(batch) >= crm_settings.BATCH_ROWS:
-                yield from validated_items(entity, batch, source)
+                yield from validated_items(entity, batch, source, ledger)
                 tracker.save()
                 batch = []
         if batch:
-            yield from validated_items(entity, batch, source)
+            yield from validated_items(entity, batch, source, ledger)
         tracker.save()
+        if ledger.tallies:
+            yield ledger.item()
 
     return with_dedup_sort(read_records, entity)
 
 
-def validated_items(entity: Entity, records: list[Record], source: str) -> Iterator[Any]:
+def validated_items(
+    entity: Entity, records: list[Record], source: str, ledger: Ledger
+) -> Iterator[Any]:
     """Validate one batch of records: typed rows, and the rejects as quarantine rows."""
     table = records_table(entity, records)
     result = validate(entity, table, source, record_refs=table.column("id"))
     if result.rejected.num_rows:
-        yield quarantine_item(result.rejected)
+        yield quarantine_item(ledger.quarantine(result.rejected))
     if result.rows.num_rows:
-        yield latest_per_key(entity, result.rows)
+        yield ledger.load(ledger.supersede(result.rows, latest_per_key(entity, result.rows)))
 
 
 @dlt.source(name=SYSTEM, max_table_nesting=0)

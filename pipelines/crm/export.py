@@ -29,6 +29,7 @@ import yaml
 
 from pipelines import settings
 from pipelines.common.drops import fingerprint
+from pipelines.common.ledger import Ledger
 from pipelines.common.loading import latest_per_key, quarantine_item, resource_hints
 from pipelines.common.validation import quarantine_rows, validate
 from pipelines.contracts import Entity, entities
@@ -106,6 +107,7 @@ def export_resource(entity: Entity, folder: Path) -> Any:
         loaded: dict[str, str] = state.setdefault("loaded_files", {})
         unmapped_state: dict[str, list[str]] = state.setdefault("unmapped_headers", {})
         tracker = CursorTracker(state.setdefault("cursor", {}), cursor)
+        ledger = Ledger(entity)
         batches: list[pa.Table] = []
         for path in export_files(folder, entity):
             ref = f"{EXPORT_FOLDER}/{path.relative_to(folder).as_posix()}"
@@ -121,6 +123,7 @@ def export_resource(entity: Entity, folder: Path) -> Any:
             keep = [tracker.is_new_value(v, i) for v, i in zip(values, ids, strict=True)]
             rows = [f"row {n + 2}" for n in range(table.num_rows)]  # line number in the file
             mask = pa.array(keep, pa.bool_())
+            ledger.read(ref, table.num_rows + len(malformed), already_loaded=keep.count(False))
             result = validate(
                 entity,
                 table.filter(mask),
@@ -139,15 +142,18 @@ def export_resource(entity: Entity, folder: Path) -> Any:
                 )
                 rejected = pa.concat_tables([rejected, quarantine_rows(entity, ref, bad)])
             if rejected.num_rows:
-                yield quarantine_item(rejected)
+                yield quarantine_item(ledger.quarantine(rejected))
             if entity.write_disposition == "merge":
                 batches.append(result.rows)
             elif result.rows.num_rows:
-                yield result.rows
+                yield ledger.load(result.rows)
             loaded[ref] = digest
         tracker.save()
         if batches:
-            yield latest_per_key(entity, pa.concat_tables(batches))
+            rows = pa.concat_tables(batches)
+            yield ledger.load(ledger.supersede(rows, latest_per_key(entity, rows)))
+        if ledger.tallies:
+            yield ledger.item()
 
     return read_new_exports
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import settings
+from pipelines.common.ledger import LEDGER_TABLE
 from pipelines.common.loading import pipeline
 from pipelines.lms import lms_source
 
@@ -45,7 +46,7 @@ def _load(landing: Path) -> dict[str, int]:
     return {
         k: v
         for k, v in p.last_trace.last_normalize_info.row_counts.items()
-        if not k.startswith("_dlt")
+        if not k.startswith("_dlt") and k != LEDGER_TABLE
     }
 
 
