@@ -24,7 +24,11 @@ def test_deal_stages_seed_lists_the_contract_stages_in_funnel_order() -> None:
 
 
 def test_every_seed_is_described_with_typed_columns() -> None:
-    described = {s["name"]: s for s in yaml.safe_load((SEEDS / "_seeds.yml").read_text())["seeds"]}
+    described = {
+        s["name"]: s
+        for path in sorted(SEEDS.glob("_*.yml"))
+        for s in yaml.safe_load(path.read_text())["seeds"]
+    }
     for path in SEEDS.glob("*.csv"):
         seed = described[path.stem]
         with path.open(newline="") as f:
