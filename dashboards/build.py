@@ -20,6 +20,8 @@ from dashboards import (
     active_sellers,
     attribution,
     data_health,
+    enablement,
+    mdf_roi,
     partner_pipeline,
     partner_scorecards,
 )
@@ -62,6 +64,18 @@ PAGES: tuple[Page, ...] = (
         title="Active sellers and revenue concentration",
         reads=("rpt_revenue_concentration", "rpt_active_seller_bands"),
         build=active_sellers.figures,
+    ),
+    Page(
+        slug="mdf_roi",
+        title="MDF return on investment",
+        reads=("rpt_mdf_roi_summary", "rpt_mdf_reallocation_dry_run"),
+        build=mdf_roi.figures,
+    ),
+    Page(
+        slug="enablement",
+        title="Enablement: certification, content and onboarding",
+        reads=("rpt_certification_lift", "rpt_content_lift", "rpt_onboarding_funnel"),
+        build=enablement.figures,
     ),
     Page(
         slug="data_health",

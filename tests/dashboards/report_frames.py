@@ -149,6 +149,244 @@ def active_seller_bands() -> pd.DataFrame:
     )
 
 
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def mdf_roi_summary(
+    event_attributed_q1: float = 50_000,
+    incremental_scale: float = 1.0,
+    zero_spend_quarter: bool = False,
+) -> pd.DataFrame:
+    """Two closed cohort quarters of event and webinar MDF: spend 300k, attributed 100k (0.33x);
+    incremental 400k on 250k paid to matched partners (1.6x), cohort intervals +-150k and +-200k
+    (combined +-250k: 0.6x to 2.6x). ``zero_spend_quarter`` adds 2026-Q3 with nothing paid, its
+    post window still open and an incremental -200k."""
+    quarters = [
+        # quarter, start, {type: (spend, attributed)}, incremental (spend, revenue, half-width), closed
+        ("2026-Q1", date(2026, 1, 1),
+         {"event": (100_000, event_attributed_q1), "webinar": (100_000, 10_000)},
+         (150_000, 300_000, 150_000), True),
+        ("2026-Q2", date(2026, 4, 1),
+         {"event": (50_000, 40_000), "webinar": (50_000, 0)},
+         (100_000, 100_000, 200_000), True),
+    ]  # fmt: skip
+    if zero_spend_quarter:
+        quarters.append(
+            (
+                "2026-Q3",
+                date(2026, 7, 1),
+                {"event": (0, 0), "webinar": (0, 0)},
+                (0, -200_000, 100_000),  # would pull the total to 0.8x if counted
+                False,
+            )
+        )
+    rows = []
+    for quarter, start, by_type, (inc_spend, inc_revenue, half), closed in quarters:
+        inc_revenue *= incremental_scale
+        spend_all = sum(spend for spend, _ in by_type.values())
+        attributed_all = sum(attributed for _, attributed in by_type.values())
+        for kind, (spend, attributed) in [*by_type.items(), ("all", (spend_all, attributed_all))]:
+            gross = _ratio(attributed, spend)
+            is_all = kind == "all"
+            inc_gross = _ratio(inc_revenue, inc_spend) if is_all else None
+            rows.append(
+                {
+                    "mdf_roi_summary_id": f"{quarter}|{kind}",
+                    "fiscal_quarter": quarter,
+                    "activity_type": kind,
+                    "attribution_model": "linear",
+                    "currency_code": "USD",
+                    "activity_count": 4 if is_all else 2,
+                    "lead_count": 20,
+                    "opportunity_count": 4,
+                    "won_opportunity_count": 1,
+                    "approved_amount": spend * 1.5,
+                    "spend_amount": float(spend),
+                    "tracked_spend_amount": spend / 2,
+                    "lead_sourced_revenue_amount": float(attributed),
+                    "attributed_revenue_amount": float(attributed),
+                    "roi_net": None if gross is None else gross - 1,
+                    "roi_gross": gross,
+                    "tracked_roi_gross": _ratio(attributed, spend / 2),
+                    "incremental_spend_amount": inc_spend if is_all else None,
+                    "incremental_revenue_amount": inc_revenue if is_all else None,
+                    "incremental_revenue_ci_lower_amount": inc_revenue - half if is_all else None,
+                    "incremental_revenue_ci_upper_amount": inc_revenue + half if is_all else None,
+                    "incremental_roi_gross": inc_gross,
+                    "incremental_roi_net": None if inc_gross is None else inc_gross - 1,
+                    "is_post_window_complete": closed if is_all else None,
+                    "fiscal_quarter_start_date": start,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["is_post_window_complete"] = frame["is_post_window_complete"].astype("boolean")
+    return frame
+
+
+def mdf_reallocation_dry_run() -> pd.DataFrame:
+    """Four partner x activity lines for 2026-Q4: run rate 75k -> recommended 60k (-20 %), 12k
+    releasable; Acme's events cut 40k -> 20k, Globex's events raised, two held (one unmeasured)."""
+    lines = [
+        # partner, tier, activity, band, measured gross ROI, current, recommended, releasable
+        ("Acme", "gold", "event", "cut", 0.2, 40_000, 20_000, 10_000),
+        ("Acme", "gold", "webinar", "hold", 1.5, 10_000, 10_000, 0),
+        ("Globex", "platinum", "event", "grow", 3.5, 20_000, 25_000, 0),
+        ("Initech", "silver", "webinar", "unmeasured", None, 5_000, 5_000, 2_000),
+    ]
+    rows = []
+    for partner, tier, kind, band, roi, current, recommended, releasable in lines:
+        change = recommended - current
+        rows.append(
+            {
+                "mdf_allocation_recommendation_id": f"{partner}|{kind}",
+                "partner_id": partner.lower(),
+                "partner_name": partner,
+                "partner_tier": tier,
+                "partner_type": "reseller",
+                "region": "EMEA",
+                "activity_type": kind,
+                "recommendation_fiscal_quarter": "2026-Q4",
+                "roi_band": band,
+                "recommendation_reason": f"{band} band",
+                "currency_code": "USD",
+                "activity_count": 2,
+                "measured_spend_amount": None if roi is None else 10_000.0,
+                "attributed_revenue_amount": None if roi is None else 10_000.0 * roi,
+                "measured_roi_gross": roi,
+                "measured_roi_net": None if roi is None else roi - 1,
+                "current_quarterly_amount": float(current),
+                "recommended_amount": float(recommended),
+                "change_amount": float(change),
+                "change_rate": change / current,
+                "releasable_amount": float(releasable),
+                "change_direction": "decrease" if change < 0 else "increase" if change else "hold",
+                "is_floored": False,
+                "is_capped": False,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def certification_lift(
+    security_after: float = 0.35, course_without_comparables: bool = False
+) -> pd.DataFrame:
+    """Security Sales: certified win rate 20 % -> ``security_after``, comparable partners flat at 25 %
+    (lift +15 points by default), revenue per partner +60k against +20k; Networking Technical:
+    30 % -> 25 % against 25 % -> 28 % (-8 points), revenue -10k against +10k.
+    ``course_without_comparables`` adds Platform Sales, which has no comparable partners."""
+    courses = {
+        # course: (certified win before, after, comparable before, after; revenue the same)
+        "Security Sales": ((0.20, security_after, 0.25, 0.25), (100_000, 160_000, 80_000, 100_000)),
+        "Networking Technical": ((0.30, 0.25, 0.25, 0.28), (120_000, 110_000, 90_000, 100_000)),
+    }
+    if course_without_comparables:
+        courses["Platform Sales"] = ((0.10, 0.20, None, None), (50_000, 70_000, None, None))
+    rows = []
+    for number, (course, (win, revenue)) in enumerate(courses.items()):
+        measured = win[2] is not None
+        win_lift = (win[1] - win[0]) - (win[3] - win[2]) if measured else None
+        revenue_lift = (revenue[1] - revenue[0]) - (revenue[3] - revenue[2]) if measured else None
+        for index, (group, period) in enumerate(
+            (
+                ("certified", "before"),
+                ("certified", "after"),
+                ("comparable", "before"),
+                ("comparable", "after"),
+            )
+        ):
+            rows.append(
+                {
+                    "course_id": f"c{number}",
+                    "course_title": course,
+                    "target_role": "sales" if "Sales" in course else "technical",
+                    "product_line": "security",
+                    "partner_group": group,
+                    "period": period,
+                    "period_order": 1 if period == "before" else 2,
+                    "partner_count": 10,
+                    "win_rate": win[index],
+                    "avg_deal_size": 30_000.0 if group == "certified" else None,
+                    "revenue_per_partner": revenue[index],
+                    "win_rate_lift": win_lift,
+                    "revenue_per_partner_lift": revenue_lift,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def content_lift(pdf_win_rate_with: float = 0.5) -> pd.DataFrame:
+    """Any asset: 40 % won with against 25 % without (lift 1.6); pdf ``pdf_win_rate_with`` against
+    25 % (lift 2.0), video 1.2; by stage the lift runs from 0.8 at Contract sent to 1.0 at Qualified
+    to buy; no pdf attached at Contract sent (lift null)."""
+    stages = {"all": ("Any open stage", 0), "qualifiedtobuy": ("Qualified to buy", 2),
+              "contractsent": ("Contract sent", 5)}  # fmt: skip
+    cells = [
+        # asset, stage, closed with, closed without, win rate with, win rate without
+        ("all", "all", 100, 900, 0.40, 0.25),
+        ("all", "qualifiedtobuy", 60, 700, 0.30, 0.30),
+        ("all", "contractsent", 5, 300, 0.60, 0.75),
+        ("pdf", "all", 50, 950, pdf_win_rate_with, 0.25),
+        ("pdf", "qualifiedtobuy", 30, 730, 0.40, 0.30),
+        ("pdf", "contractsent", 0, 305, None, 0.75),
+        ("video", "all", 50, 950, 0.30, 0.25),
+        ("video", "qualifiedtobuy", 30, 730, 0.20, 0.30),
+        ("video", "contractsent", 5, 300, 0.60, 0.75),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "asset_type": asset,
+                "deal_stage": stage,
+                "deal_stage_label": stages[stage][0],
+                "stage_order": stages[stage][1],
+                "closed_with_count": with_,
+                "closed_without_count": without,
+                "attachment_rate": with_ / (with_ + without),
+                "win_rate_with": rate_with,
+                "win_rate_without": rate_without,
+                "win_rate_lift": None if rate_with is None else rate_with / rate_without,
+            }
+            for asset, stage, with_, without, rate_with, rate_without in cells
+        ]
+    )
+
+
+FUNNEL_STEPS = (
+    "applied",
+    "approved",
+    "agreements_signed",
+    "first_certification",
+    "first_registration",
+    "first_won_deal",
+)
+
+
+def onboarding_funnel(second_cohort_won: int = 0) -> pd.DataFrame:
+    """2026-Q1: 10 applicants -> 9 -> 6 -> 5 -> 4 -> 3 won a first deal; 2026-Q2: 5 -> 5 -> 3 -> 2
+    -> 1 -> ``second_cohort_won``; 'all' sums them. Median TTPP 200 days."""
+    cohorts = {"2026-Q1": (10, 9, 6, 5, 4, 3), "2026-Q2": (5, 5, 3, 2, 1, second_cohort_won)}
+    cohorts["all"] = tuple(a + b for a, b in zip(*cohorts.values(), strict=True))
+    rows = []
+    for cohort, reached in cohorts.items():
+        for step, (name, count) in enumerate(zip(FUNNEL_STEPS, reached, strict=True), start=1):
+            previous = reached[step - 2] if step > 1 else None
+            rows.append(
+                {
+                    "cohort_quarter": cohort,
+                    "step_number": step,
+                    "funnel_step": name,
+                    "cohort_partner_count": reached[0],
+                    "partners_reached_count": count,
+                    "conversion_from_previous_step": count / previous if previous else None,
+                    "conversion_from_applied": count / reached[0],
+                    "median_days_from_applied": 30.0 * (step - 1) if count else None,
+                    "cohort_median_ttpp_days": 200.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def all_reports() -> dict[str, pd.DataFrame]:
     """Every report the new leadership pages read."""
     return {
@@ -157,4 +395,9 @@ def all_reports() -> dict[str, pd.DataFrame]:
         "rpt_partner_scorecard": partner_scorecard(),
         "rpt_revenue_concentration": revenue_concentration(),
         "rpt_active_seller_bands": active_seller_bands(),
+        "rpt_mdf_roi_summary": mdf_roi_summary(),
+        "rpt_mdf_reallocation_dry_run": mdf_reallocation_dry_run(),
+        "rpt_certification_lift": certification_lift(),
+        "rpt_content_lift": content_lift(),
+        "rpt_onboarding_funnel": onboarding_funnel(),
     }

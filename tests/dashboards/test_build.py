@@ -54,6 +54,8 @@ def test_pages_open_offline_with_plotly_shipped_once(tmp_path: Path) -> None:
         "attribution.html",
         "partner_scorecards.html",
         "active_sellers.html",
+        "mdf_roi.html",
+        "enablement.html",
         "data_health.html",
     ]
     assert [p.name for p in written] == ["index.html", *pages]
@@ -86,6 +88,8 @@ def test_an_empty_report_gives_a_page_that_says_so(tmp_path: Path) -> None:
         ("attribution", "No opportunities in the warehouse yet."),
         ("partner_scorecards", "No partner scorecards yet."),
         ("active_sellers", "No trailing-12-month partner revenue yet."),
+        ("mdf_roi", "No MDF spend yet."),
+        ("enablement", "No enablement data yet."),
     ):
         assert message in (tmp_path / "pages" / f"{slug}.html").read_text()
 
@@ -111,3 +115,17 @@ def test_the_leadership_pages_state_their_takeaways(tmp_path: Path) -> None:
         "Top 20% of partners bring 65% of trailing-12-month revenue"
         in (out / "active_sellers.html").read_text()
     )
+
+
+def test_the_mdf_and_enablement_pages_state_their_takeaways(tmp_path: Path) -> None:
+    out = tmp_path / "pages"
+    build_all(_warehouse(tmp_path / "w.duckdb", ROWS), out)
+    mdf = (out / "mdf_roi.html").read_text()
+    assert (
+        "Incremental return is 1.6x spend (interval 0.6x to 2.6x); attributed return sees only 0.3x"
+        in mdf
+    )
+    assert "The closed loop is driven by attributed ROI" in mdf
+    enablement = (out / "enablement.html").read_text()
+    assert "1 of 2 certifications lift win rate beyond comparable partners" in enablement
+    assert "20% of 15 applicants reached first won deal" in enablement

@@ -1,4 +1,4 @@
-"""The attribution, partner-scorecard and active-seller pages: titles computed from the data, and a
+"""The attribution, partner-scorecard, active-seller, MDF ROI and enablement pages: titles computed from the data, and a
 clear message instead of a crash when a report is empty."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 import yaml
 
-from dashboards import active_sellers, attribution, partner_scorecards
+from dashboards import active_sellers, attribution, enablement, mdf_roi, partner_scorecards
 from pipelines.settings import PROJECT_ROOT as ROOT
 from tests.dashboards import report_frames
 
@@ -131,6 +131,8 @@ def test_active_seller_titles_follow_the_data() -> None:
         (attribution, ("rpt_attribution_over_time", "rpt_attribution_model_comparison"), "No opportunities in the warehouse yet."),
         (partner_scorecards, ("rpt_partner_scorecard",), "No partner scorecards yet."),
         (active_sellers, ("rpt_revenue_concentration", "rpt_active_seller_bands"), "No trailing-12-month partner revenue yet."),
+        (mdf_roi, ("rpt_mdf_roi_summary", "rpt_mdf_reallocation_dry_run"), "No MDF spend yet."),
+        (enablement, ("rpt_certification_lift", "rpt_content_lift", "rpt_onboarding_funnel"), "No enablement data yet."),
     ],
 )  # fmt: skip
 def test_empty_reports_give_a_message_not_a_crash(module, reports, message) -> None:
@@ -138,6 +140,186 @@ def test_empty_reports_give_a_message_not_a_crash(module, reports, message) -> N
     summary, figures = module.figures({name: frames[name].iloc[:0] for name in reports})
     assert summary == message
     assert all(title.startswith("No ") for title in _titles(figures)), _titles(figures)
+
+
+def _mdf(**frames: pd.DataFrame) -> tuple[str, list[go.Figure]]:
+    reports = {
+        "rpt_mdf_roi_summary": report_frames.mdf_roi_summary(),
+        "rpt_mdf_reallocation_dry_run": report_frames.mdf_reallocation_dry_run(),
+        **frames,
+    }
+    return mdf_roi.figures(reports)
+
+
+def test_mdf_page_sets_incremental_against_attributed_return() -> None:
+    summary, figures = _mdf()
+    assert summary == (
+        "$300.0k MDF paid over 2026-Q1 to 2026-Q2; attributed revenue (linear model) $100.0k: "
+        "net ROI -0.67, gross 0.33. Incremental revenue $400.0k on $250.0k paid to matched "
+        "partners: net ROI +0.60, gross 1.60."
+    )
+    assert _titles(figures) == [
+        "Event took the largest share of MDF spend: $150.0k of $300.0k (50%), 2026-Q1 to 2026-Q2",
+        "Incremental return is 1.6x spend (interval 0.6x to 2.6x); attributed return sees only 0.3x",
+        "No activity type earns back its MDF in attributed revenue; the best, event, reaches gross "
+        "ROI 0.60, net -0.40",
+        "Dry run for 2026-Q4: MDF would go from $75.0k to $60.0k a quarter (-20%); $12.0k is "
+        "releasable from activities that never completed",
+        "1 of 4 partner-activity lines would be cut, 1 raised and 2 held; the largest cut: Acme "
+        "event $40.0k → $20.0k",
+    ]
+
+
+def test_mdf_figures_label_both_roi_definitions_and_the_interval() -> None:
+    _, figures = _mdf()
+    returns, roi = figures[1], figures[2]
+    incremental = returns.data[2]
+    assert list(incremental.error_y.array) == [150_000, 200_000]
+    assert [trace.name for trace in roi.data] == [
+        "Net ROI = (return - spend) / spend (0 = break-even)",
+        "Gross ROI (ROAS) = return / spend (1 = break-even)",
+    ]
+    assert list(roi.data[0].x) == [
+        "Event",
+        "Webinar",
+        "All activities, attributed",
+        "All activities, incremental",
+    ]
+    assert roi.data[1].y[-1] == pytest.approx(1.6) and roi.data[0].y[-1] == pytest.approx(0.6)
+    assert all(trace.hovertemplate for figure in figures for trace in figure.data)
+    assert all(figure.layout.yaxis.title.text for figure in figures)
+
+
+def test_mdf_titles_follow_the_data() -> None:
+    _, figures = _mdf(
+        rpt_mdf_roi_summary=report_frames.mdf_roi_summary(event_attributed_q1=200_000)
+    )
+    assert _titles(figures)[1] == (
+        "Incremental return is 1.6x spend (interval 0.6x to 2.6x); attributed return sees only 0.8x"
+    )
+    assert (
+        _titles(figures)[2]
+        == "Only event earns back its MDF in attributed revenue (gross ROI 1.60, net +0.60)"
+    )
+    _, figures = _mdf(rpt_mdf_roi_summary=report_frames.mdf_roi_summary(incremental_scale=0.1))
+    assert _titles(figures)[1] == (
+        "Attributed return is 0.3x spend, but only 0.2x is incremental (interval -0.8x to 1.2x)"
+    )
+
+
+def test_the_closed_loop_caption_says_it_runs_on_attributed_roi() -> None:
+    _, figures = _mdf()
+    (caption,) = [a.text for a in figures[-1].layout.annotations]
+    assert caption.startswith(
+        "The closed loop is driven by attributed ROI: 3 of 4 lines are banded"
+    )
+    assert "1 unmeasured" in caption
+    assert "Attribution sees 0.3x spend where difference-in-differences measures 1.6x" in caption
+    _, figures = _mdf(rpt_mdf_roi_summary=report_frames.mdf_roi_summary(incremental_scale=0.1))
+    (caption,) = [a.text for a in figures[-1].layout.annotations]
+    assert "difference-in-differences" not in caption
+
+
+def test_a_quarter_without_spend_neither_crashes_nor_moves_the_incremental_return() -> None:
+    summary, figures = _mdf(
+        rpt_mdf_roi_summary=report_frames.mdf_roi_summary(zero_spend_quarter=True)
+    )
+    titles = _titles(figures)
+    assert summary.startswith("$300.0k MDF paid over 2026-Q1 to 2026-Q3")
+    assert titles[0].endswith("2026-Q1 to 2026-Q3; nothing paid in 2026-Q3")
+    # the open cohort (post window not closed) stays out of the pooled figure
+    assert titles[1] == (
+        "Incremental return is 1.6x spend (interval 0.6x to 2.6x); attributed return sees only 0.3x"
+    )
+    assert list(figures[1].data[2].marker.opacity) == [1.0, 1.0, 0.4]
+
+
+def test_mdf_without_spend_or_without_a_dry_run_says_so() -> None:
+    unpaid = report_frames.mdf_roi_summary().assign(spend_amount=0.0)
+    summary, figures = _mdf(rpt_mdf_roi_summary=unpaid)
+    assert summary == "No MDF spend yet."
+    assert _titles(figures)[0] == "No MDF spend yet"
+    assert _titles(figures)[1].startswith("Dry run for 2026-Q4")
+    empty = report_frames.mdf_reallocation_dry_run().iloc[:0]
+    _, figures = _mdf(rpt_mdf_reallocation_dry_run=empty)
+    assert _titles(figures)[-1] == "No MDF reallocation dry run yet"
+
+
+def _enablement(**frames: pd.DataFrame) -> tuple[str, list[go.Figure]]:
+    reports = {
+        "rpt_certification_lift": report_frames.certification_lift(),
+        "rpt_content_lift": report_frames.content_lift(),
+        "rpt_onboarding_funnel": report_frames.onboarding_funnel(),
+        **frames,
+    }
+    return enablement.figures(reports)
+
+
+def test_enablement_page_states_lift_and_funnel() -> None:
+    summary, figures = _enablement()
+    assert summary == (
+        "20 certified partner-courses in 2 courses, 1 with a win-rate lift beyond comparable "
+        "partners; content in deals lifts win rate 1.60x; 20% of 15 applicants reached first won "
+        "deal (median 200 days to first revenue)."
+    )
+    assert _titles(figures) == [
+        "1 of 2 certifications lift win rate beyond comparable partners; best Security Sales "
+        "(+15.0 points), worst Networking Technical (-8.0 points)",
+        "1 of 2 certifications lift revenue per partner beyond comparable partners; best Security "
+        "Sales (+$40.0k), worst Networking Technical (-$20.0k)",
+        "Deals with content attached win 40% against 25% without (lift 1.60); pdf lifts most (2.00)",
+        "By stage of attachment the lift runs from 0.80 at Contract sent (5 deals with content) to "
+        "1.00 at Qualified to buy (60)",
+        "20% of 15 applicants reached first won deal; the steepest drop is into first won deal "
+        "(60% of the previous step go on)",
+        "2026-Q1 converted best: 30% of its 10 applicants reached first won deal, against 20% over "
+        "all cohorts; 1 cohort has none yet",
+    ]
+    win_rate = figures[0]
+    assert [trace.name for trace in win_rate.data] == [
+        "Certified, before",
+        "Certified, after",
+        "Comparable uncertified, before",
+        "Comparable uncertified, after",
+    ]
+    assert list(win_rate.data[1].x) == pytest.approx([35.0, 25.0])
+
+
+def test_enablement_titles_follow_the_data() -> None:
+    _, figures = _enablement(
+        rpt_certification_lift=report_frames.certification_lift(security_after=0.10),
+        rpt_content_lift=report_frames.content_lift(pdf_win_rate_with=0.25),
+        rpt_onboarding_funnel=report_frames.onboarding_funnel(second_cohort_won=1),
+    )
+    titles = _titles(figures)
+    assert titles[0] == (
+        "0 of 2 certifications lift win rate beyond comparable partners; best Networking Technical "
+        "(-8.0 points), worst Security Sales (-10.0 points)"
+    )
+    assert titles[2].endswith("video lifts most (1.20)")
+    assert titles[4] == (
+        "27% of 15 applicants reached first won deal; the steepest drop is into agreements signed "
+        "(64% of the previous step go on)"
+    )
+    assert titles[5] == (
+        "2026-Q1 converted best: 30% of its 10 applicants reached first won deal, against 27% over "
+        "all cohorts"
+    )
+
+
+def test_a_course_without_comparable_partners_is_shown_but_not_scored() -> None:
+    lift = report_frames.certification_lift(course_without_comparables=True)
+    _, figures = _enablement(rpt_certification_lift=lift)
+    win_rate, revenue = figures[:2]
+    assert win_rate.layout.title.text.endswith("; 1 without comparable partners")
+    assert revenue.layout.title.text.endswith("; 1 without comparable partners")
+    assert list(win_rate.data[0].y) == ["Security Sales", "Networking Technical", "Platform Sales"]
+    only = lift[lift["course_title"] == "Platform Sales"]
+    _, figures = _enablement(rpt_certification_lift=only)
+    assert _titles(figures)[:2] == [
+        "No certification has comparable partners to measure a win rate lift against yet",
+        "No certification has comparable partners to measure a revenue per partner lift against yet",
+    ]
 
 
 def test_no_model_comparison_yet_leaves_the_trend_in_place() -> None:
