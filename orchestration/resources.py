@@ -38,8 +38,10 @@ DBT_LOG_PATH = DBT_PROFILES_DIR / "logs"
 
 def export_warehouse_env() -> None:
     """One setting feeds both dlt and dbt: the dbt profile reads PRM_WAREHOUSE from the env.
-    dbt's artifacts and logs stay inside dbt_project/."""
+    dbt's artifacts and logs stay inside dbt_project/. The PII key (settings.pii_key) goes to dbt
+    through the env as well."""
     os.environ["PRM_WAREHOUSE"] = str(settings.warehouse_path())
+    settings.export_pii_key()
     os.environ.setdefault("DBT_TARGET_PATH", str(DBT_TARGET_PATH))
     os.environ.setdefault("DBT_LOG_PATH", str(DBT_LOG_PATH))
 

@@ -4,14 +4,21 @@
 ``PRM_WAREHOUSE``  the DuckDB file dlt loads into and dbt builds in (default ``$PRM_DATA_DIR/warehouse.duckdb``)
 ``PRM_LANDING``    the landing folder of file drops (default ``$PRM_DATA_DIR/landing``)
 ``PRM_WORLD``      the simulated world's state and sandbox CRM database (default ``$PRM_DATA_DIR/world``)
+``PRM_PII_KEY``    the key of the keyed hash that stands in for e-mails and phone numbers outside the
+                   raw_* schemas (default: ``pii_key`` of .dlt/secrets.toml, else one generated once
+                   into ``$PRM_DATA_DIR/secrets.toml``)
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import tomllib
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PII_KEY_ENV = "PRM_PII_KEY"
+PII_KEY_NAME = "pii_key"
 
 
 def data_dir() -> Path:
@@ -42,3 +49,55 @@ def docs_out_dir() -> Path:
 
 def dashboards_out_dir() -> Path:
     return Path(os.environ.get("PRM_DASHBOARDS_OUT", data_dir() / "dashboards")).resolve()
+
+
+def secrets_file() -> Path:
+    """The generated secrets of this data folder (gitignored with the rest of ``data/``)."""
+    return data_dir() / "secrets.toml"
+
+
+def pii_key() -> str:
+    """The key of the keyed hash of personal data (``macros/pii_hash.sql``).
+
+    ``$PRM_PII_KEY``, else ``pii_key`` in .dlt/secrets.toml (dlt's secrets: env ``PII_KEY`` too), else
+    the key of ``$PRM_DATA_DIR/secrets.toml``, generated there once (random, mode 0600) and reused
+    after: hashes stay stable across runs, so joins on them keep working.
+    """
+    key = os.environ.get(PII_KEY_ENV)
+    if key:
+        return key
+    import dlt
+
+    key = dlt.secrets.get(PII_KEY_NAME)
+    if key:
+        return str(key)
+    path = secrets_file()
+    if not path.is_file():
+        _write_new_key(path)
+    key = tomllib.loads(path.read_text()).get(PII_KEY_NAME)
+    if not key:
+        raise RuntimeError(f"{path} has no {PII_KEY_NAME}: add one or remove the file")
+    return str(key)
+
+
+def _write_new_key(path: Path) -> None:
+    """Write a random key to ``path`` unless another process got there first (atomic link)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(
+            "# Generated once by pipelines.settings.pii_key(); keep it: a new key changes every hash.\n"
+            f'{PII_KEY_NAME} = "{secrets.token_hex(32)}"\n'
+        )
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+
+
+def export_pii_key() -> None:
+    """Put the PII key into the environment of this process and the dbt runs it starts."""
+    os.environ[PII_KEY_ENV] = pii_key()

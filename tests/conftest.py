@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+from pipelines.settings import PII_KEY_ENV
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Parse the dbt project once, before collection, so modules that build the Dagster dbt assets
     import on a fresh clone. Only the controller parses; xdist workers reuse its manifest."""
+    # a fixed PII key for every test (and the xdist workers, which inherit the env): without it,
+    # pipelines.settings.pii_key would generate one under ./data
+    os.environ.setdefault(PII_KEY_ENV, "test-pii-key")
     if hasattr(config, "workerinput"):
         return
     from orchestration.cli import prepare_dbt

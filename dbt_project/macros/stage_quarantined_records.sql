@@ -1,4 +1,5 @@
-{#- The staging select of a feed's quarantine table (same shape in every feed). -#}
+{#- The staging select of a feed's quarantine table (same shape in every feed). The raw payload, which
+    may hold personal data, stays in raw_<system>.quarantined_records; staging masks it. -#}
 {% macro stage_quarantined_records(source_name) %}
 with
 
@@ -16,7 +17,7 @@ final as (
         source as source_ref,
         record_ref,
         reason,
-        payload,
+        {{ pii_redact('payload') }} as payload,
         quarantined_at,
         {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
 

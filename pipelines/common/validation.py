@@ -88,6 +88,10 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+# The validation SQL is built from identifiers and literals of our own contract (column names, enum
+# values) and from the column names of the delivered file (a CSV header), which no parameter can
+# stand in for: each is quoted and escaped here. Values of the records never enter SQL text: they
+# are read from the registered Arrow table; the source name is a bound parameter.
 def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 

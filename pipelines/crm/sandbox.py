@@ -221,16 +221,18 @@ def parse_time_value(value: Any) -> str:
 # SQL
 
 
-def _record_sql(properties: Sequence[str] | None) -> str:
+def _record_sql(properties: Sequence[str] | None, params: list[Any]) -> str:
     """SQL building one record's JSON text. ``properties`` limits the properties returned: the stored
-    text is spliced in when it holds nothing else (one json_remove), otherwise rebuilt."""
+    text is spliced in when it holds nothing else (one json_remove), otherwise rebuilt.
+
+    Property names come from the request: they are bound parameters, appended to ``params`` in the
+    order of their placeholders (the SQL text is made of our own identifiers only)."""
     stored = "properties"
     if properties:
-        paths = ", ".join(_sql_str(_json_path(p)) for p in properties)
-        subset = ", ".join(
-            f"{_sql_str(p)}, json_extract(properties, {_sql_str(_json_path(p))})"
-            for p in properties
-        )
+        paths = ", ".join("?" for _ in properties)
+        params.extend(_json_path(p) for p in properties)
+        subset = ", ".join("?, json_extract(properties, ?)" for _ in properties)
+        params.extend(v for p in properties for v in (p, _json_path(p)))
         stored = (
             f"CASE WHEN json_remove(properties, {paths}) = '{{}}' THEN properties "
             f"ELSE json_object({subset}) END"
@@ -243,10 +245,6 @@ def _record_sql(properties: Sequence[str] | None) -> str:
     )
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _json_path(prop: str) -> str:
     return '$."' + prop.replace('"', "") + '"'
 
@@ -256,13 +254,15 @@ TIME_COLUMNS = settings.SEARCH_PROPERTIES
 COMPARISONS = {"EQ": "=", "NEQ": "!=", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
 
 
-def _column(prop: str) -> tuple[str, str]:
-    """SQL expression and kind (time | id | text) of a searchable property."""
+def _column(prop: str, params: list[Any]) -> tuple[str, str]:
+    """SQL expression and kind (time | id | text) of a searchable property; a property name from
+    the request is bound (its JSON path appended to ``params``)."""
     if prop in TIME_COLUMNS:
         return TIME_COLUMNS[prop], "time"
     if prop == settings.ID_PROPERTY:
         return NUMERIC_ID, "id"
-    return f"json_extract(properties, {_sql_str(_json_path(prop))})", "text"
+    params.append(_json_path(prop))
+    return "json_extract(properties, ?)", "text"
 
 
 def _value(kind: str, value: Any) -> Any:
@@ -314,7 +314,7 @@ class BatchRequest(BaseModel):
 
 
 def _filter_sql(f: Filter, params: list[Any]) -> str:
-    expr, kind = _column(f.propertyName)
+    expr, kind = _column(f.propertyName, params)
     op = f.operator.upper()
     if op in COMPARISONS:
         params.append(_value(kind, f.value))
@@ -344,7 +344,7 @@ def _where(search: SearchRequest, params: list[Any]) -> str:
     return "(" + " OR ".join(groups) + ")" if groups else "1"
 
 
-def _order(search: SearchRequest) -> str:
+def _order(search: SearchRequest, params: list[Any]) -> str:
     if len(search.sorts) > 1:
         raise CrmError(400, "VALIDATION_ERROR", "only one sort is supported")
     if not search.sorts:
@@ -355,7 +355,7 @@ def _order(search: SearchRequest) -> str:
         if isinstance(sort, str)
         else (sort.propertyName, "DESC" if sort.direction == "DESCENDING" else "ASC")
     )
-    expr, _ = _column(prop)
+    expr, _ = _column(prop, params)
     return f"{expr} {direction}" + ("" if expr == NUMERIC_ID else f", {NUMERIC_ID} {direction}")
 
 
@@ -539,13 +539,15 @@ def create_app(db_path: Path | str, config: SandboxConfig | None = None) -> Fast
         except ValueError as exc:
             raise CrmError(400, "VALIDATION_ERROR", f"invalid paging cursor {after!r}") from exc
         props = [p for p in (properties or "").split(",") if p.strip()]
+        params: list[Any] = []
+        record = _record_sql(props, params)
         rows = (
             store.reader()
             .execute(
-                f"SELECT id, {_record_sql(props)} FROM objects "
+                f"SELECT id, {record} FROM objects "
                 f"WHERE object_type = ? AND archived = ? AND {NUMERIC_ID} > ? "
                 f"ORDER BY {NUMERIC_ID} LIMIT ?",
-                (object_type, int(archived), after_id, size + 1),
+                (*params, object_type, int(archived), after_id, size + 1),
             )
             .fetchall()
         )
@@ -581,10 +583,13 @@ def create_app(db_path: Path | str, config: SandboxConfig | None = None) -> Fast
         base = f"FROM objects WHERE object_type = ? AND archived = 0 AND {where}"
         total = con.execute(f"SELECT count(*) {base}", params).fetchone()[0]
         take = min(size, cap - offset)
+        record_params: list[Any] = []
+        record = _record_sql(search.properties, record_params)
+        order_params: list[Any] = []
+        order = _order(search, order_params)
         rows = con.execute(
-            f"SELECT {_record_sql(search.properties)} {base} "
-            f"ORDER BY {_order(search)} LIMIT ? OFFSET ?",
-            [*params, take, offset],
+            f"SELECT {record} {base} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*record_params, *params, *order_params, take, offset],
         ).fetchall()
         more = offset + len(rows) < total
         next_after = str(offset + len(rows)) if more else None
@@ -702,15 +707,13 @@ def _fetch(
 ) -> dict[str, tuple[str, str, str, str, int]]:
     """Records of ``object_type`` by id (``key`` id or hs_object_id) or by a unique property."""
     marks = ", ".join("?" for _ in values)
-    expr = (
-        "id"
-        if key in ("id", settings.ID_PROPERTY)
-        else f"json_extract(properties, {_sql_str(_json_path(key))})"
-    )
+    by_id = key in ("id", settings.ID_PROPERTY)
+    expr = "id" if by_id else "json_extract(properties, ?)"  # the property name is bound
+    path = [] if by_id else [_json_path(key)]
     rows = con.execute(
         f"SELECT {expr}, id, properties, created_at, updated_at, archived FROM objects "
         f"WHERE object_type = ? AND {expr} IN ({marks})",
-        [object_type, *values],
+        [*path, object_type, *path, *values],
     ).fetchall()
     return {r[0]: r[1:] for r in rows}
 

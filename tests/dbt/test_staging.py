@@ -16,7 +16,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from pipelines import settings
 from pipelines.common.validation import DUCKDB_TYPES, QUARANTINE_SCHEMA
-from pipelines.contracts import ENTITIES, SYSTEMS, Entity, entities
+from pipelines.contracts import ENTITIES, SYSTEMS, Column, Entity, entities
 from tests.dbt.fake_raw import DLT_COLUMNS, build
 
 DBT_DIR = settings.PROJECT_ROOT / "dbt_project"
@@ -52,6 +52,14 @@ def _referenced(pairs: list[tuple[str, str]], candidates: set[str]) -> set[str]:
     """Which of ``candidates`` (raw column names) the select expressions read."""
     words = {w for expr, _ in pairs for w in re.findall(r"[a-z_][a-z0-9_]*", expr)}
     return words & candidates
+
+
+def _staged_as(column: Column) -> tuple[str, str]:
+    """The select item a contract column must have in staging. Personal data (``pii`` in the
+    contract) leaves the restricted raw schema only as its keyed hash, ``<column>_hash``."""
+    if column.pii:
+        return f"{{{{ pii_hash('{column.name}') }}}}", f"{column.name}_hash"
+    return column.name, ""
 
 
 def _test_names(column: dict) -> set[str]:
@@ -111,15 +119,21 @@ def test_staging_model_reads_every_contract_column_and_documents_what_it_selects
     )
     assert all(c.get("description") for c in columns)
     assert {"not_null", "unique"} <= _test_names(columns[0]), "the first column is the key"
-    staged = {expr: c for (expr, _), c in zip(pairs, columns, strict=True)}
+    staged = {expr: (alias, c) for (expr, alias), c in zip(pairs, columns, strict=True)}
     for col in entity.columns:
-        tests = _test_names(staged[col.name])
+        expr, hashed_alias = _staged_as(col)
+        assert expr in staged, f"{col.name} is staged as {expr}"
+        alias, column = staged[expr]
+        if col.pii:
+            assert alias == hashed_alias, col.name
+            assert not any(col.name == e for e, _ in pairs), f"{col.name} in clear"
+        tests = _test_names(column)
         if col.required:
             assert "not_null" in tests, col.name
         if col.nonnegative:
             assert "not_negative" in tests, col.name
         if col.enum:
-            assert _test_args(staged[col.name], "accepted_values")["values"] == list(col.enum)
+            assert _test_args(column, "accepted_values")["values"] == list(col.enum)
 
 
 @pytest.mark.parametrize("system", SYSTEMS)
@@ -130,6 +144,8 @@ def test_each_feed_stages_its_quarantine_with_the_shared_macro(system: str) -> N
     pairs = _select_list(QUARANTINE_MACRO.read_text())
     raw = {f.name for f in QUARANTINE_SCHEMA} | {"_dlt_load_id"}
     assert _referenced(pairs, raw | {"_dlt_id"}) == raw
+    # the raw payload may hold e-mails and phone numbers: staged masked
+    assert ("{{ pii_redact('payload') }}", "payload") in pairs
     columns = _models(system)[name]["columns"]
     assert [c["name"] for c in columns] == [alias for _, alias in pairs]
     assert all(c.get("description") for c in columns)
@@ -152,6 +168,7 @@ ONLY_THESE = ["--indirect-selection", "cautious"]
 def _dbt(args: list[str], tmp: Path, monkeypatch: pytest.MonkeyPatch) -> dbtRunnerResult:
     """Run dbt in-process on the warehouse ``tmp/w.duckdb``; artifacts and logs stay in ``tmp``."""
     monkeypatch.setenv("PRM_WAREHOUSE", str(tmp / "w.duckdb"))
+    monkeypatch.setenv(settings.PII_KEY_ENV, settings.pii_key())
     return dbtRunner().invoke(
         [
             *args,

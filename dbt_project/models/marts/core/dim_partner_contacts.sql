@@ -28,7 +28,8 @@ certification_summary as (
 
 final as (
 
-    -- partner people without their names, e-mail or phone: those stay in staging (PII)
+    -- partner people without their names, e-mail or phone (personal data): names stay in staging,
+    -- e-mail and phone in the restricted raw_crm (staging holds only their keyed hashes)
     select
         contacts.contact_id,
         contacts.partner_id,
@@ -36,8 +37,8 @@ final as (
         contacts.job_title,
         cast(coalesce(certification_summary.certification_count, 0) as integer) as certification_count,
         cast(coalesce(certification_summary.current_certification_count, 0) as integer) as current_certification_count,
-        contacts.email is not null as has_email,
-        contacts.phone is not null as has_phone,
+        contacts.email_hash is not null as has_email,
+        contacts.phone_hash is not null as has_phone,
         coalesce(certification_summary.current_certification_count, 0) > 0 as is_currently_certified,
         certification_summary.first_certified_date,
         contacts.record_created_at

@@ -1,3 +1,7 @@
+{#- a table, not a view: the keyed hash is computed once, by dbt (which holds the key), so readers
+    of staging need no key. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (
@@ -13,8 +17,8 @@ final as (
         partner_id,
         firstname as first_name,
         lastname as last_name,
-        email,
-        phone,
+        {{ pii_hash('email') }} as email_hash,
+        {{ pii_hash('phone') }} as phone_hash,
         job_role,
         jobtitle as job_title,
         archived as is_archived,

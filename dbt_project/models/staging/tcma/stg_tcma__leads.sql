@@ -1,3 +1,7 @@
+{#- a table, not a view: the keyed hash is computed once, by dbt (which holds the key), so readers
+    of staging need no key. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (
@@ -15,7 +19,7 @@ final as (
         partner_id as partner_external_id,
         company_id,
         converted_deal_id,
-        lead_email,
+        {{ pii_hash('lead_email') }} as lead_email_hash,
         status as lead_status,
         created_at,
         updated_at,
