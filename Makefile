@@ -12,6 +12,7 @@ BIN := $(VENV)/bin
 PRM := $(BIN)/prm
 SCALE ?= small
 SEED ?= 42
+PART ?= all
 
 export PRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(PRM_DATA_DIR)/dagster_home
@@ -57,8 +58,8 @@ ui: $(VENV)/.installed ## Dagster UI on http://127.0.0.1:3000
 docs: $(VENV)/.installed ## dbt docs site for analysts: data/docs/index.html (after make run: with column types)
 	$(PRM) docs
 
-bench: $(VENV)/.installed ## benchmark one run end to end: make bench SCALE=small|large
-	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED)
+bench: $(VENV)/.installed ## benchmark: make bench SCALE=small|large PART=all|pipeline|conflicts
+	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED) --part $(PART)
 
 lint: $(VENV)/.installed ## ruff lint + format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

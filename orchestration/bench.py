@@ -1,9 +1,12 @@
 """`make bench SCALE=...`: one measured run of the whole product on a fresh data folder.
 
-Prints, for one run: world generation time; rows and rows/s per feed (the Dagster ingest step of
-that feed); dlt ingest time against DuckDB's own read of the same landed files (the ratio); dbt
-build time; dashboards; end-to-end time of the full job; peak memory. Figures from one run on a
-noisy machine: compare ratios, not absolute seconds.
+Two parts (``--part pipeline|conflicts|all``, default all). The conflict-matching part is
+:mod:`orchestration.conflicts.bench` in a process of its own (1M accounts, 100k registrations,
+single-call latency, a plain Jaro-Winkler baseline and the string-library comparison; see
+docs/conflicts.md). The pipeline part prints, for one run: world generation time; rows and rows/s
+per feed (the Dagster ingest step of that feed); dlt ingest time against DuckDB's own read of the
+same landed files (the ratio); dbt build time; dashboards; end-to-end time of the full job; peak
+memory. Figures from one run on a noisy machine: compare ratios, not absolute seconds.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import json
 import os
 import resource
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -78,8 +83,18 @@ def main() -> None:
     parser.add_argument("--scale", default="small")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's data folder")
+    parser.add_argument("--part", default="all", choices=("all", "pipeline", "conflicts"))
     args = parser.parse_args()
+    if args.part in ("all", "pipeline"):
+        _pipeline(args)
+    if args.part in ("all", "conflicts"):
+        # its own process, so its peak memory is its own
+        cmd = [sys.executable, "-m", "orchestration.conflicts.bench", "--seed", str(args.seed)]
+        subprocess.run(cmd, check=True)
 
+
+def _pipeline(args: argparse.Namespace) -> None:
+    """The measured end-to-end run of the full job on a fresh data folder."""
     root = Path(tempfile.mkdtemp(prefix=f"prm-bench-{args.scale}-"))
     os.environ["PRM_DATA_DIR"] = str(root)
     os.environ["DAGSTER_HOME"] = str(root / "dagster_home")

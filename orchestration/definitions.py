@@ -9,6 +9,12 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.assets.automation import automation_assets, automation_checks
+from orchestration.assets.conflicts import (
+    conflict_assets,
+    conflict_checks,
+    new_registrations,
+    registration_conflicts_live,
+)
 from orchestration.assets.dashboards import leadership_pages
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.quality import quality_checks
@@ -17,10 +23,17 @@ from orchestration.jobs import jobs, schedules
 from orchestration.resources import resources
 
 defs = dg.Definitions(
-    assets=[*ingest_assets(), prm_dbt_models, leadership_pages, *automation_assets()],
-    asset_checks=[*automation_checks(), *quality_checks()],
-    jobs=jobs(),
+    assets=[
+        *ingest_assets(),
+        prm_dbt_models,
+        leadership_pages,
+        *automation_assets(),
+        *conflict_assets(),
+    ],
+    asset_checks=[*automation_checks(), *conflict_checks(), *quality_checks()],
+    jobs=[*jobs(), registration_conflicts_live],
     schedules=schedules(),
+    sensors=[new_registrations],
     resources=resources(),
     # DuckDB takes one writer at a time: steps run one after another in the run's process.
     executor=dg.in_process_executor,

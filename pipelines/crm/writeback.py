@@ -178,6 +178,7 @@ class CrmWriter:
         *,
         object_type: str = "partners",
         id_property: str = "external_id",
+        book: str | None = None,
         policy: RetryPolicy | None = None,
         batch_size: int = settings.BATCH_MAX_INPUTS,
         sleep: Callable[[float], None] = time.sleep,
@@ -185,6 +186,9 @@ class CrmWriter:
         if not 1 <= batch_size <= settings.BATCH_MAX_INPUTS:
             raise ValueError(f"batch_size must be 1..{settings.BATCH_MAX_INPUTS}, not {batch_size}")
         self.object_type, self.id_property, self.batch_size = object_type, id_property, batch_size
+        # the books' object_type column: two writers owning different properties of the same
+        # object type keep separate books, or each would see the other's push as a change
+        self.book = book or object_type
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._client = httpx.Client(
@@ -217,7 +221,7 @@ class CrmWriter:
             con.execute(
                 f"select record_key, properties_hash from {SCHEMA}.crm_sync_state "
                 "where object_type = ?",
-                [self.object_type],
+                [self.book],
             ).fetchall()
         )
         changes, unchanged, seen = [], 0, set()
@@ -348,7 +352,7 @@ class CrmWriter:
             [
                 uuid.uuid4().hex,
                 run_id,
-                self.object_type,
+                self.book,
                 number,
                 attempt,
                 json.dumps([c.record_key for c in batch]),
@@ -407,7 +411,7 @@ class CrmWriter:
             f"""insert or replace into {SCHEMA}.crm_sync_state
                 values (?, ?, ?, ?, ?, ?, ?)""",
             [
-                self.object_type,
+                self.book,
                 change.record_key,
                 change.properties_json,
                 change.properties_hash,
@@ -419,7 +423,7 @@ class CrmWriter:
         con.execute(
             f"""update {SCHEMA}.crm_dead_letters set resolved_at = ?
                 where object_type = ? and record_key = ? and resolved_at is null""",
-            [now, self.object_type, change.record_key],
+            [now, self.book, change.record_key],
         )
 
     def _dead_letter(
@@ -440,7 +444,7 @@ class CrmWriter:
                     last_failed_at = excluded.last_failed_at,
                     resolved_at = null""",
             [
-                self.object_type,
+                self.book,
                 change.record_key,
                 change.properties_json,
                 error.get("category"),

@@ -1,0 +1,917 @@
+"""Deal-registration conflict detection: normalise -> candidates -> score -> decide.
+
+Build a :class:`MatchIndex` once from accounts (with their hierarchy), direct opportunities and
+registrations, then ask :meth:`MatchIndex.decide` for one registration or
+:meth:`MatchIndex.decide_batch` for many. The account side is vectorised (Arrow compute, numpy),
+the string work is rapidfuzz; no Dagster and no warehouse writes. The rules, the benchmark and the
+library choice are in docs/conflicts.md.
+
+Input columns (pandas DataFrame, pyarrow Table or a list of dicts):
+
+- accounts: ``account_id, account_name, account_domain, parent_account_id``
+- opportunities: ``opportunity_id, account_id, owner_name, created_at, closed_at`` (+ optional
+  ``opportunity_name``; if ``deal_source`` is present only ``direct`` rows are kept). ``closed_at``
+  is null while the opportunity is open.
+- registrations: ``registration_id, partner_id, registered_company_name, registered_domain,
+  submitted_at, registration_status`` (+ optional ``ended_at``: when it stopped holding the
+  account; without it, a registration in a blocking status holds it and any other holds nothing).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from orchestration.conflicts.normalize import (
+    MatchingSeeds,
+    _strings,
+    acronym_of,
+    acronyms,
+    basic_key,
+    basic_keys,
+    clean_host,
+    clean_hosts,
+    load_seeds,
+    looks_like_host,
+    registrable_domain,
+    strip_legal_suffix_keys,
+    strip_legal_suffixes,
+)
+
+DECISIONS = (
+    "clean",
+    "direct_opportunity_conflict",
+    "earlier_registration_conflict",
+    "needs_review",
+)
+METHODS = (
+    "exact_name",
+    "normalised_name",
+    "alias",
+    "acronym",
+    "parent_account",
+    "domain",
+    "subdomain",
+    "fuzzy",
+)
+METHOD_LABEL = {
+    "exact_name": "exact name",
+    "normalised_name": "same name without legal suffix, case or punctuation",
+    "alias": "known alias",
+    "acronym": "acronym",
+    "parent_account": "parent account",
+    "domain": "domain",
+    "subdomain": "subdomain of the account's domain",
+    "fuzzy": "close spelling",
+}
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("registration_id", pa.string()),
+        ("partner_id", pa.string()),
+        ("decision", pa.string()),
+        ("score", pa.float64()),
+        ("matched_account_id", pa.string()),
+        ("matched_account_name", pa.string()),
+        ("family_account_id", pa.string()),
+        ("match_method", pa.string()),
+        ("candidate_count", pa.int64()),
+        ("matched_record_type", pa.string()),
+        ("matched_record_id", pa.string()),
+        ("matched_record_owner", pa.string()),
+        ("matched_record_since", pa.timestamp("s", tz="UTC")),
+        ("reason", pa.string()),
+    ]
+)
+NEVER = math.inf
+PAIR_WORDS = 8  # the word-pair index covers the first 8 words of a name
+BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict on one registration (one row of :data:`OUTPUT_SCHEMA`)."""
+
+    registration_id: str
+    partner_id: str | None
+    decision: str
+    score: float
+    matched_account_id: str | None
+    matched_account_name: str | None
+    family_account_id: str | None
+    match_method: str | None
+    candidate_count: int
+    matched_record_type: str | None  # 'opportunity' | 'registration' | None
+    matched_record_id: str | None
+    matched_record_owner: str | None  # opportunity owner or registering partner id
+    matched_record_since: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Match:
+    """How a registration's name/domain resolved: candidate accounts (best first) and a score."""
+
+    accounts: tuple[int, ...] = ()
+    score: float = 0.0
+    method: str | None = None
+    ambiguous: bool = False
+    on: str = ""  # the typed text that matched
+
+
+@dataclass
+class _Reg:
+    registration_id: str
+    partner_id: str | None
+    name: str
+    domain: str
+    submitted: float
+    ended: float
+    match: _Match = field(default_factory=_Match)
+    family: str = ""
+
+
+def _frame(table: Any) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame):
+        return table
+    if isinstance(table, pa.Table):
+        return table.to_pandas()
+    return pd.DataFrame(list(table))
+
+
+def _epochs(values: pd.Series, missing: float) -> np.ndarray:
+    """Seconds since the epoch (float) of timestamps/dates/ints; ``missing`` for nulls."""
+    if values.dtype.kind in "iuf":
+        out = values.to_numpy(dtype=float)
+        return np.where(np.isnan(out), missing, out)
+    # as nanoseconds whatever the unit: DuckDB hands pandas microsecond timestamps
+    ts = pd.to_datetime(values, utc=True, errors="coerce").dt.as_unit("ns")
+    out = ts.astype("int64").to_numpy().astype(float) / 1e9
+    return np.where(ts.isna().to_numpy(), missing, out)
+
+
+def _epoch(value: Any, missing: float) -> float:
+    """:func:`_epochs` of one value (a single registration skips pandas frames)."""
+    if value is None or isinstance(value, bool):
+        return missing
+    if isinstance(value, int | float | np.integer | np.floating):
+        return missing if math.isnan(value) else float(value)
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return missing
+    if pd.isna(ts):
+        return missing
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts).timestamp()
+
+
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+def _coverage(query: list[str], cand: list[str]) -> float:
+    """Share of words (of the longer name) that have a close counterpart (ratio >= 0.8) in the other."""
+    matched = sum(1 for q in query if any(fuzz.ratio(q, c) >= 80 for c in cand))
+    return matched / max(len(query), len(cand))
+
+
+class _Lookup:
+    """key -> account rows (ascending) for millions of keys without a Python object per key: the
+    rows sorted by key, the distinct keys as an Arrow array and their sorted ``hash()`` values
+    (this process's string hash; the index lives in memory only). Empty keys are never found."""
+
+    def __init__(self, keys: pa.Array, rows: np.ndarray) -> None:
+        enc = pc.dictionary_encode(_strings(keys))
+        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        order = np.argsort(codes, kind="stable")
+        self._rows = rows[order]
+        self._bounds = np.searchsorted(codes[order], np.arange(len(enc.dictionary) + 1))
+        self._keys = enc.dictionary
+        hashes = np.fromiter(map(hash, self._keys.to_pylist()), np.int64, len(self._keys))
+        by_hash = np.argsort(hashes, kind="stable")
+        # array.array + bisect: a C binary search on Python ints, no numpy call per lookup
+        self._by_hash = array("q", by_hash.tobytes())
+        self._hashes = array("q", hashes[by_hash].tobytes())
+
+    def _code(self, key: str) -> int:
+        if not key:
+            return -1
+        h = hash(key)
+        j = bisect_left(self._hashes, h)
+        while j < len(self._hashes) and self._hashes[j] == h:
+            c = self._by_hash[j]
+            if self._keys[c].as_py() == key:
+                return c
+            j += 1
+        return -1
+
+    def __contains__(self, key: str) -> bool:
+        return self._code(key) >= 0
+
+    def __getitem__(self, key: str) -> list[int]:
+        c = self._code(key)
+        return self._rows[self._bounds[c] : self._bounds[c + 1]].tolist() if c >= 0 else []
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def first(self, keys: pa.Array) -> np.ndarray:
+        """The first row of each key (-1 when absent or empty), for many keys at once."""
+        wanted = _strings(keys).to_numpy(zero_copy_only=False)
+        codes = pd.Index(self._keys.to_numpy(zero_copy_only=False)).get_indexer(wanted)
+        found = (codes >= 0) & (wanted != "")
+        out = np.full(len(codes), -1, np.int64)
+        out[found] = self._rows[self._bounds[codes[found]]]
+        return out
+
+
+_EMPTY = _Lookup(pa.array([], pa.string()), np.empty(0, np.int64))
+
+
+def _day(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).date().isoformat()
+
+
+class MatchIndex:
+    """Everything needed to decide registrations, built once.
+
+    >>> idx = MatchIndex.build(accounts, opportunities, registrations)
+    >>> idx.decide({"registration_id": "r9", "partner_id": "p2", "registered_company_name": "GE",
+    ...             "registered_domain": None, "submitted_at": "2026-01-02T00:00:00Z"})
+    """
+
+    def __init__(self, seeds: MatchingSeeds) -> None:
+        self.seeds = seeds
+        self.s = seeds.settings
+        self.ids: list[str] = []
+        self.names: list[str] = []
+        self.keys: list[str] = []
+        self.root: list[int] = []
+        self._id_rows = _EMPTY
+        self.exact = self.by_key = self.expanded = self.by_acronym = _EMPTY
+        self.by_host = self.by_registrable = _EMPTY
+        self.vocab: dict[str, int] = {}
+        self._vocab_list: list[str] = []
+        self._vocab_near: dict[int, list[str]] = {}
+        self._keys_arr = np.empty(0, dtype=object)
+        self._corrections: dict[str, str] = {}
+        self._pair_keys = np.empty(0, np.int64)
+        self._pair_accounts = np.empty(0, np.int64)
+        self.opps: dict[int, list[tuple[float, float, str, int, str, str]]] = defaultdict(list)
+        self.regs: dict[str, _Reg] = {}
+        self.regs_by_family: dict[str, list[_Reg]] = defaultdict(list)
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def build(
+        cls,
+        accounts: Any,
+        opportunities: Any = (),
+        registrations: Any = (),
+        seeds: MatchingSeeds | None = None,
+    ) -> MatchIndex:
+        """The index over ``accounts`` (+ hierarchy), direct ``opportunities`` and ``registrations``."""
+        idx = cls(seeds or load_seeds())
+        idx._add_accounts(_frame(accounts))
+        opp = _frame(opportunities)
+        if len(opp):
+            idx._add_opportunities(opp)
+        reg = _frame(registrations)
+        if len(reg):
+            idx.add_registrations(reg)
+        return idx
+
+    def _add_accounts(self, a: pd.DataFrame) -> None:
+        """Keys, lookups and the word-pair index of all accounts, vectorised (Arrow compute, numpy):
+        no Python object per account beyond its id, name and key strings."""
+        seeds = self.seeds
+        n = len(a)
+        self.ids = a["account_id"].astype(str).tolist()
+        self._id_rows = _Lookup(pa.array(self.ids, pa.string()), np.arange(n, dtype=np.int64))
+        name_arr = _strings(a["account_name"])
+        self.names = name_arr.to_pylist()
+        parent = self._rows_of(a["parent_account_id"])
+        # ultimate parent by pointer jumping (a cycle ends wherever 50 jumps leave it)
+        root = np.where(parent >= 0, parent, np.arange(n, dtype=np.int64))
+        for _ in range(50):
+            nxt = root[root]
+            if np.array_equal(nxt, root):
+                break
+            root = nxt
+        self.root = root.tolist()
+        rows = np.arange(n, dtype=np.int64)
+        bk = basic_keys(name_arr)
+        key = strip_legal_suffix_keys(bk, seeds)
+        self.keys = key.to_pylist()
+        self._keys_arr = np.asarray(self.keys, dtype=object)
+        self.exact = _Lookup(bk, rows)
+        self.by_key = _Lookup(key, rows)
+        self.by_acronym = _Lookup(acronyms(key), rows)
+        # a subsidiary spelled with its parent's name: "SLV Europe" -> "stellar lending ventures europe"
+        exp_keys, exp_rows = [], []
+        keys = self.keys
+        for i in np.flatnonzero(parent >= 0).tolist():
+            tokens = keys[i].split()
+            p = int(parent[i])
+            if len(tokens) > 1 and tokens[0] in (acronym_of(keys[p]), keys[p].split(" ")[0]):
+                exp_keys.append(" ".join([keys[p], *tokens[1:]]))
+                exp_rows.append(i)
+        self.expanded = _Lookup(pa.array(exp_keys, pa.string()), np.asarray(exp_rows, np.int64))
+        hosts = clean_hosts(_strings(a["account_domain"]))
+        free = pa.array(sorted(seeds.free_mail_domains), pa.string())
+        hosts = pc.if_else(pc.is_in(hosts, value_set=free), "", hosts)
+        self.by_host = _Lookup(hosts, rows)
+        self.by_registrable = self._registrable_lookup(hosts)
+        self._build_vocab(key, exp_keys)
+
+    @staticmethod
+    def _registrable_lookup(hosts: pa.Array) -> _Lookup:
+        """Registrable domain -> accounts. A one-dot host is its own registrable domain; a longer
+        host is filed under each of its parent domains (``eu.acme.co.uk``: ``acme.co.uk``,
+        ``co.uk``), which holds its registrable domain: a query's registrable domain is looked up,
+        never a public suffix, so no public-suffix lookup per account is needed."""
+        dots = pc.count_substring(hosts, ".").to_numpy(zero_copy_only=False)
+        keys, rows = [pc.filter(hosts, pa.array(dots == 1))], [np.flatnonzero(dots == 1)]
+        sel = np.flatnonzero(dots >= 2)
+        cur = pc.take(hosts, pa.array(sel))
+        while len(sel):
+            cur = pc.replace_substring_regex(cur, r"^[^.]*\.", "", max_replacements=1)
+            keys.append(cur)
+            rows.append(sel)
+            more = pc.greater_equal(pc.count_substring(cur, "."), 2)
+            sel = sel[more.to_numpy(zero_copy_only=False)]
+            cur = pc.filter(cur, more)
+        return _Lookup(pa.concat_arrays(keys), np.concatenate(rows).astype(np.int64))
+
+    def _rows_of(self, ids: Any) -> np.ndarray:
+        """Account row of each id (-1 when unknown or null)."""
+        arr = _strings(pd.Series(ids, dtype=object).map(_text).tolist())
+        return self._id_rows.first(arr)
+
+    def _build_vocab(self, keys: pa.Array, expanded: list[str]) -> None:
+        nonempty = pc.if_else(pc.equal(keys, ""), pa.scalar(None, pa.string()), keys)
+        split = pc.split_pattern(nonempty, " ")
+        lengths = pc.fill_null(pc.list_value_length(split), 0).to_numpy().astype(np.int64)
+        flat = pc.dictionary_encode(pc.list_flatten(split))
+        words = flat.dictionary.to_pylist()
+        vocab = dict(zip(words, range(len(words)), strict=True))
+        for key in expanded:
+            for t in key.split():
+                vocab.setdefault(t, len(vocab))
+        for suffix in self.seeds.legal_suffixes:
+            for t in suffix:
+                vocab.setdefault(t, len(vocab))
+        self.vocab, self._vocab_list = vocab, list(vocab)
+        # spelling correction looks only at words of a near length (within max_token_edits)
+        by_len: dict[int, list[int]] = defaultdict(list)
+        for i, w in enumerate(self._vocab_list):
+            by_len[len(w)].append(i)
+        reach = max(self.s.max_token_edits, 1)
+        self._vocab_near = {
+            n: [
+                self._vocab_list[i]
+                for i in sorted(j for d in range(-reach, reach + 1) for j in by_len.get(n + d, ()))
+            ]
+            for n in range(3, max(by_len, default=0) + reach + 1)
+        }
+        # word-pair blocking index: every unordered pair of the first PAIR_WORDS words of a name
+        width = min(int(lengths.max(initial=0)), PAIR_WORDS)
+        if width < 2:
+            return
+        codes = flat.indices.to_numpy().astype(np.int64)
+        n = len(lengths)
+        row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        starts = np.cumsum(lengths) - lengths
+        pos = np.arange(len(codes), dtype=np.int64) - np.repeat(starts, lengths)
+        keep = pos < width
+        mat = np.full((n, width), -1, np.int64)
+        mat[row_of[keep], pos[keep]] = codes[keep]
+        v = len(vocab)
+        pair_keys, accts = [], []
+        rows = np.arange(n, dtype=np.int64)
+        for x in range(width):
+            for y in range(x + 1, width):
+                ok = mat[:, y] >= 0  # words fill from the left: y present -> x present
+                lo = np.minimum(mat[ok, x], mat[ok, y])
+                hi = np.maximum(mat[ok, x], mat[ok, y])
+                pair_keys.append(lo * v + hi)
+                accts.append(rows[ok])
+        k, acc = np.concatenate(pair_keys), np.concatenate(accts)
+        order = np.argsort(k, kind="stable")
+        self._pair_keys, self._pair_accounts = k[order], acc[order]
+
+    def _add_opportunities(self, o: pd.DataFrame) -> None:
+        if "deal_source" in o.columns:
+            o = o[o["deal_source"] == "direct"]
+        rows = self._rows_of(o["account_id"]).tolist()
+        created = _epochs(o["created_at"], -NEVER)
+        closed = _epochs(o["closed_at"], NEVER) if "closed_at" in o.columns else None
+        names = o["opportunity_name"].tolist() if "opportunity_name" in o.columns else None
+        for n, (oid, i, owner) in enumerate(
+            zip(o["opportunity_id"].tolist(), rows, o["owner_name"].tolist(), strict=True)
+        ):
+            if i < 0:
+                continue
+            end = NEVER if closed is None else float(closed[n])
+            self.opps[self.root[i]].append(
+                (
+                    float(created[n]),
+                    end,
+                    str(oid),
+                    i,
+                    _text(owner),
+                    _text(names[n]) if names else "",
+                )
+            )
+        for lst in self.opps.values():
+            lst.sort()
+
+    def add_registrations(self, registrations: Any) -> None:
+        """Resolve and hold registrations (idempotent by id) so later ones see them (FCFS)."""
+        r = _frame(registrations)
+        if not len(r):
+            return
+        submitted = _epochs(r["submitted_at"], -NEVER)
+        if "ended_at" in r.columns:
+            ended = _epochs(r["ended_at"], NEVER)
+        else:
+            status = (
+                r["registration_status"].astype(str).str.lower()
+                if "registration_status" in r.columns
+                else pd.Series(["submitted"] * len(r))
+            )
+            blocking = status.isin(self.seeds.blocking_statuses).to_numpy()
+            ended = np.where(blocking, NEVER, -NEVER)
+        domains = (
+            r["registered_domain"].tolist() if "registered_domain" in r.columns else [None] * len(r)
+        )
+        if len(r) >= BATCH_CORRECTION_MIN:
+            self._correct_many(r["registered_company_name"])
+        for n, (rid, pid, name) in enumerate(
+            zip(
+                r["registration_id"].astype(str).tolist(),
+                r["partner_id"].tolist(),
+                r["registered_company_name"].tolist(),
+                strict=True,
+            )
+        ):
+            if rid in self.regs:
+                self._forget(self.regs[rid])
+            reg = _Reg(
+                rid, _text(pid) or None, _text(name), _text(domains[n]), submitted[n], ended[n]
+            )
+            self._hold(reg)
+
+    def _hold(self, reg: _Reg) -> None:
+        reg.match = self.resolve(reg.name, reg.domain)
+        reg.family = self._family_key(reg)
+        self.regs[reg.registration_id] = reg
+        self.regs_by_family[reg.family].append(reg)
+
+    def _forget(self, reg: _Reg) -> None:
+        self.regs_by_family[reg.family].remove(reg)
+        del self.regs[reg.registration_id]
+
+    def _family_key(self, reg: _Reg) -> str:
+        m = reg.match
+        if m.accounts and not m.ambiguous and m.score >= self.s.auto_match_threshold:
+            return f"account:{self.ids[self.root[m.accounts[0]]]}"
+        # no account yet: registrations of the same new company meet on their name or domain
+        host = clean_host(reg.domain) if reg.domain else ""
+        if not host and looks_like_host(reg.name):
+            host = clean_host(reg.name)
+        if host and not self._is_free_mail(host):
+            return f"domain:{registrable_domain(host) or host}"
+        return f"name:{' '.join(strip_legal_suffixes(basic_key(reg.name).split(), self.seeds))}"
+
+    # ---------------------------------------------------------------- resolve
+    def resolve(self, name: str, domain: str = "") -> _Match:
+        """Best account match of a typed company name and/or domain."""
+        name, domain = (name or "").strip(), (domain or "").strip()
+        host = clean_host(domain) if domain else ""
+        name_match = _Match()
+        if looks_like_host(name):
+            host = host or clean_host(name)
+            host_from_name = clean_host(name)
+            if host_from_name != host:
+                name_match = self._match_domain(host_from_name, name)
+        elif name:
+            name_match = self._match_name(name)
+        dom_match = self._match_domain(host, domain or name) if host else _Match()
+        return self._combine(name_match, dom_match)
+
+    def _combine(self, a: _Match, b: _Match) -> _Match:
+        if not b.accounts:
+            return a
+        if not a.accounts:
+            return b
+        fam_b = {self.root[i] for i in b.accounts}
+        if a.ambiguous:
+            agree = [i for i in a.accounts if self.root[i] in fam_b]
+            if not agree:
+                return b
+            if len({self.root[i] for i in agree}) > 1:  # both span the same several families
+                score = min(max(a.score, b.score), self.s.score_ambiguous)
+                return _Match(tuple(agree), score, b.method, True, b.on)
+            return _Match(tuple(agree), max(a.score, b.score), b.method, False, b.on)
+        if self.root[a.accounts[0]] in fam_b:
+            return a if a.score >= b.score else b
+        # name and domain point at different companies: the stronger wins, but never automatically
+        best = a if a.score >= b.score else b
+        return _Match(
+            best.accounts + (a if best is b else b).accounts,
+            min(best.score, self.s.score_ambiguous),
+            best.method,
+            True,
+            best.on,
+        )
+
+    def _pick(self, cands: list[int], score: float, method: str, on: str) -> _Match:
+        """One match from accounts sharing a key: ambiguous when they span several families."""
+        fams = {self.root[i] for i in cands}
+        if len(fams) == 1:
+            # prefer the top of the family when it is among them
+            best = sorted(cands, key=lambda i: (self.root[i] != i, i))
+            return _Match(tuple(best), score, method, False, on)
+        return _Match(tuple(cands), min(score, self.s.score_ambiguous), method, True, on)
+
+    def _is_free_mail(self, host: str) -> bool:
+        free = self.seeds.free_mail_domains
+        return bool(free) and (host in free or registrable_domain(host) in free)
+
+    def _match_domain(self, host: str, on: str) -> _Match:
+        if not host or self._is_free_mail(host):
+            return _Match()
+        if host in self.by_host:
+            return self._pick(self.by_host[host], self.s.score_domain, "domain", on)
+        reg = registrable_domain(host)
+        if reg and reg in self.by_host:
+            method = "subdomain" if reg != host else "domain"
+            score = self.s.score_subdomain if reg != host else self.s.score_domain
+            return self._pick(self.by_host[reg], score, method, on)
+        if reg and reg in self.by_registrable:
+            return self._pick(self.by_registrable[reg], self.s.score_subdomain, "subdomain", on)
+        return _Match()
+
+    def _lookup_key(self, key: str, score: float, method: str, on: str) -> _Match:
+        if key in self.by_key:
+            return self._pick(self.by_key[key], score, method, on)
+        if key in self.expanded:
+            s = min(score, self.s.score_parent_account)
+            return self._pick(
+                self.expanded[key],
+                s,
+                method if method != "normalised_name" else "parent_account",
+                on,
+            )
+        return _Match()
+
+    def _match_name(self, name: str) -> _Match:
+        s = self.s
+        bk = basic_key(name)
+        if not bk:
+            return _Match()
+        if bk in self.exact:
+            return self._pick(self.exact[bk], s.score_exact_name, "exact_name", name)
+        tokens = strip_legal_suffixes(bk.split(), self.seeds)
+        key = " ".join(tokens)
+        m = self._lookup_key(key, s.score_normalised_name, "normalised_name", name)
+        if m.accounts:
+            return m
+        # aliases: the whole name, or one word of it ("GE Healthcare")
+        aliased = self.seeds.aliases.get(key) or self.seeds.aliases.get(bk)
+        if aliased is None and any(t in self.seeds.aliases for t in tokens):
+            aliased = " ".join(self.seeds.aliases.get(t, t) for t in tokens)
+        if aliased:
+            m = self._lookup_key(aliased, s.score_alias, "alias", name)
+            if m.accounts:
+                return m
+        if len(tokens) == 1 and 2 <= len(key) <= 6 and key.isalpha() and key in self.by_acronym:
+            return self._pick(self.by_acronym[key], s.score_acronym, "acronym", name)
+        raw = bk.split()
+        corrected = [self._correct(t) for t in raw]
+        if corrected != raw:
+            ckey = " ".join(strip_legal_suffixes(corrected, self.seeds))
+            m = self._lookup_key(ckey, 1.0, "fuzzy", name)
+            if m.accounts:
+                ratio = fuzz.ratio(key, self.keys[m.accounts[0]]) / 100
+                score = max(ratio, s.score_token_corrected)
+                return _Match(m.accounts, min(score, m.score), "fuzzy", m.ambiguous, name)
+            tokens = strip_legal_suffixes(corrected, self.seeds)
+        return self._fuzzy(key, tokens, name)
+
+    def _correct_many(self, typed_names: Any) -> None:
+        """Spelling corrections of the unknown words of many typed names, one rapidfuzz ``cdist``
+        per word length on all cores (the answers of :meth:`_correct`, filled into its cache)."""
+        typed = _strings(list(typed_names))
+        typed = pc.filter(typed, pc.invert(pc.match_substring_regex(typed, r"^\s*\S+\.\S+\s*$")))
+        words = pc.unique(pc.list_flatten(pc.split_pattern(basic_keys(typed), " "))).to_pylist()
+        by_len: dict[int, list[str]] = defaultdict(list)
+        for w in words:
+            if (
+                len(w) in self._vocab_near
+                and w.isalpha()
+                and w not in self.vocab
+                and w not in self._corrections
+            ):
+                by_len[len(w)].append(w)
+        for n, todo in by_len.items():
+            near = self._vocab_near[n]
+            if not near:
+                continue
+            allowed = 1 if n <= 4 else self.s.max_token_edits
+            step = max(1, 20_000_000 // len(near))
+            for lo in range(0, len(todo), step):
+                chunk = todo[lo : lo + step]
+                dist = process.cdist(
+                    chunk,
+                    near,
+                    scorer=OSA.distance,
+                    score_cutoff=allowed,
+                    dtype=np.int32,
+                    workers=-1,
+                )
+                best = dist.argmin(axis=1)
+                ok = dist[np.arange(len(chunk)), best] <= allowed
+                for w, j, hit in zip(chunk, best.tolist(), ok.tolist(), strict=True):
+                    self._corrections[w] = near[j] if hit else w
+
+    def _correct(self, token: str) -> str:
+        """The known word within the allowed edits of an unknown ``token`` (else the token)."""
+        if token in self.vocab or len(token) < 3 or not token.isalpha():
+            return token
+        hit = self._corrections.get(token)
+        if hit is None:
+            edits = 1 if len(token) <= 4 else self.s.max_token_edits
+            best = process.extractOne(
+                token, self._vocab_near.get(len(token), ()), scorer=OSA.distance, score_cutoff=edits
+            )
+            hit = best[0] if best else token
+            self._corrections[token] = hit
+        return hit
+
+    def _fuzzy(self, key: str, tokens: list[str], on: str) -> _Match:
+        """Word-pair blocking, then Indel ratio x word coverage on the candidates."""
+        ids = sorted({self.vocab[t] for t in tokens if t in self.vocab})
+        if len(ids) < 2 or not len(self._pair_keys):
+            return _Match()
+        v = len(self.vocab)
+        spans = []
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                k = ids[x] * v + ids[y]
+                lo = int(np.searchsorted(self._pair_keys, k, "left"))
+                hi = int(np.searchsorted(self._pair_keys, k, "right"))
+                if hi > lo:
+                    spans.append((hi - lo, lo, hi))
+        if not spans:
+            return _Match()
+        spans.sort()
+        cands: list[np.ndarray] = []
+        total = 0
+        for size, lo, hi in spans:  # most specific pairs first, up to the cap
+            if total + size > self.s.max_candidates and cands:
+                break
+            cands.append(self._pair_accounts[lo:hi])
+            total += size
+        cand = np.unique(np.concatenate(cands))
+        choices = self._keys_arr[cand].tolist()
+        # below this no candidate can be the match or a rival of it: rapidfuzz skips it early
+        floor = 100 * (self.s.review_lower_bound - self.s.ambiguity_margin)
+        top = process.extract(key, choices, scorer=fuzz.ratio, limit=5, score_cutoff=floor)
+        if not top:
+            return _Match()
+        scored = []
+        for ckey, ratio, j in top:
+            scored.append((ratio / 100 * _coverage(tokens, ckey.split()), int(cand[j])))
+        scored.sort(reverse=True)
+        best_score, best = scored[0]
+        if best_score < self.s.review_lower_bound:
+            return _Match()
+        rivals = [
+            i
+            for sc, i in scored[1:]
+            if best_score - sc < self.s.ambiguity_margin and self.root[i] != self.root[best]
+        ]
+        if rivals:
+            return _Match(
+                (best, *rivals), min(best_score, self.s.score_ambiguous), "fuzzy", True, on
+            )
+        return _Match((best,), best_score, "fuzzy", False, on)
+
+    # ----------------------------------------------------------------- decide
+    def decide(self, registration: Mapping[str, Any]) -> Decision:
+        """The decision on one registration (held in the index from then on, for FCFS)."""
+        r = registration
+        rid = str(r["registration_id"])
+        if "ended_at" in r:
+            ended = _epoch(r["ended_at"], NEVER)
+        else:
+            status = str(r.get("registration_status", "submitted")).lower()
+            ended = NEVER if status in self.seeds.blocking_statuses else -NEVER
+        if rid in self.regs:
+            self._forget(self.regs[rid])
+        reg = _Reg(
+            rid,
+            _text(r.get("partner_id")) or None,
+            _text(r.get("registered_company_name")),
+            _text(r.get("registered_domain")),
+            _epoch(r.get("submitted_at"), -NEVER),
+            ended,
+        )
+        self._hold(reg)
+        return self._decide(reg)
+
+    def decide_batch(self, registrations: Any) -> pa.Table:
+        """Decisions on many registrations (they also see each other: first come, first served)."""
+        frame = _frame(registrations)
+        self.add_registrations(frame)
+        decisions = [
+            self._decide(self.regs[rid]) for rid in frame["registration_id"].astype(str).tolist()
+        ]
+        columns = {f: [getattr(d, f) for d in decisions] for f in OUTPUT_SCHEMA.names}
+        return pa.Table.from_pydict(columns, schema=OUTPUT_SCHEMA)
+
+    def _decide(self, reg: _Reg) -> Decision:
+        s, m = self.s, reg.match
+        t = reg.submitted
+        typed = reg.name or reg.domain
+        base = {
+            "registration_id": reg.registration_id,
+            "partner_id": reg.partner_id,
+            "score": round(m.score, 4),
+            "match_method": m.method,
+            "candidate_count": len(m.accounts),
+            "matched_record_type": None,
+            "matched_record_id": None,
+            "matched_record_owner": None,
+            "matched_record_since": None,
+        }
+        acct = m.accounts[0] if m.accounts else -1
+        if acct >= 0:
+            base |= {
+                "matched_account_id": self.ids[acct],
+                "matched_account_name": self.names[acct],
+                "family_account_id": self.ids[self.root[acct]],
+            }
+        else:
+            base |= {
+                "matched_account_id": None,
+                "matched_account_name": None,
+                "family_account_id": None,
+            }
+        how = self._how(reg, acct)
+        if (
+            acct >= 0
+            and m.score >= s.review_lower_bound
+            and (m.ambiguous or m.score < s.auto_match_threshold)
+        ):
+            if m.ambiguous:
+                names = ", ".join(sorted({self.names[i] for i in m.accounts})[:3])
+                reason = (
+                    f"Possible duplicate, needs review: '{typed}' could be any of "
+                    f"{len(m.accounts)} accounts ({names}); score {m.score:.2f}."
+                )
+            else:
+                reason = (
+                    f"Possible duplicate, needs review: '{typed}' looks like account "
+                    f"{self.names[acct]} ({how}, score {m.score:.2f})."
+                )
+            return Decision(decision="needs_review", reason=reason, **base)
+        if acct < 0 or m.score < s.review_lower_bound:
+            base |= {
+                "score": 0.0 if acct < 0 else base["score"],
+                "matched_account_id": None,
+                "matched_account_name": None,
+                "family_account_id": None,
+                "match_method": None,
+                "candidate_count": 0,
+            }
+            earlier = self._earlier_registrations(reg)
+            if earlier:  # the same new company registered twice
+                return self._registration_verdict(reg, earlier[0], base, "", typed)
+            return Decision(
+                decision="clean",
+                reason=f"No existing account, open direct opportunity or earlier registration matches '{typed}'.",
+                **base,
+            )
+        fam = self.root[acct]
+        for created, closed, oid, oacct, owner, oname in self.opps.get(fam, ()):
+            if created <= t < closed:
+                on_what = self.names[oacct]
+                label = f" '{oname}'" if oname else ""
+                if oacct != acct:
+                    how = f"matched '{m.on}' to {self.names[acct]} by {METHOD_LABEL[m.method]}, via the account hierarchy"
+                return Decision(
+                    decision="direct_opportunity_conflict",
+                    reason=(
+                        f"Active direct opportunity {oid}{label} for {on_what} ({how}), "
+                        f"owner {owner or 'unassigned'}, open since {_day(created)}."
+                    ),
+                    **(
+                        base
+                        | {
+                            "matched_record_type": "opportunity",
+                            "matched_record_id": oid,
+                            "matched_record_owner": owner or None,
+                            "matched_record_since": datetime.fromtimestamp(created, UTC),
+                        }
+                    ),
+                )
+        earlier = self._earlier_registrations(reg)
+        if earlier:
+            return self._registration_verdict(reg, earlier[0], base, how, typed)
+        return Decision(
+            decision="clean",
+            reason=(
+                f"Matched account {self.names[acct]} ({how}); no open direct opportunity and no "
+                "earlier active registration by another partner."
+            ),
+            **base,
+        )
+
+    def _earlier_registrations(self, reg: _Reg) -> list[_Reg]:
+        """Registrations of the same family submitted before ``reg`` and still holding it then;
+        other partners' first (the earliest), then the same partner's own."""
+        t = reg.submitted
+        found = [
+            o
+            for o in self.regs_by_family.get(reg.family, ())
+            if o is not reg
+            and (o.submitted, o.registration_id) < (t, reg.registration_id)
+            and o.ended > t
+        ]
+        found.sort(key=lambda o: (o.partner_id == reg.partner_id, o.submitted, o.registration_id))
+        return found
+
+    def _registration_verdict(
+        self, reg: _Reg, other: _Reg, base: dict[str, Any], how: str, typed: str
+    ) -> Decision:
+        since = datetime.fromtimestamp(other.submitted, UTC)
+        record = {
+            "matched_record_type": "registration",
+            "matched_record_id": other.registration_id,
+            "matched_record_owner": other.partner_id,
+            "matched_record_since": since,
+        }
+        what = base["matched_account_name"] or f"'{other.name or other.domain}'"
+        via = f" ({how})" if how else ""
+        if other.partner_id == reg.partner_id:
+            return Decision(
+                decision="needs_review",
+                reason=(
+                    f"Possible duplicate, needs review: your own registration {other.registration_id} "
+                    f"for {what}{via} has been active since {_day(other.submitted)}."
+                ),
+                **(base | record),
+            )
+        return Decision(
+            decision="earlier_registration_conflict",
+            reason=(
+                f"Registered earlier by another partner: registration {other.registration_id} for "
+                f"{what}{via}, partner {other.partner_id}, submitted {_day(other.submitted)} "
+                f"(first come, first served; '{typed}' was submitted {_day(reg.submitted)})."
+            ),
+            **(base | record),
+        )
+
+    def _how(self, reg: _Reg, acct: int) -> str:
+        m = reg.match
+        if acct < 0 or m.method is None:
+            return ""
+        return f"matched '{m.on}' by {METHOD_LABEL[m.method]}"
+
+
+def build_index(
+    accounts: Any,
+    opportunities: Any = (),
+    registrations: Any = (),
+    seeds: MatchingSeeds | None = None,
+) -> MatchIndex:
+    """Shorthand for :meth:`MatchIndex.build`."""
+    return MatchIndex.build(accounts, opportunities, registrations, seeds)
+
+
+def decide_batch(
+    registrations: Any,
+    accounts: Any,
+    opportunities: Any = (),
+    prior_registrations: Iterable[Any] | Any = (),
+    seeds: MatchingSeeds | None = None,
+) -> pa.Table:
+    """One-shot: build the index and decide ``registrations`` (see :data:`OUTPUT_SCHEMA`)."""
+    return build_index(accounts, opportunities, prior_registrations, seeds).decide_batch(
+        registrations
+    )

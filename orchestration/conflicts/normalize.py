@@ -1,0 +1,223 @@
+"""Name and domain normalisation for registration matching, and the seeds that drive it.
+
+A company name becomes a *key*: unicode folded to ASCII, lower case, ``&`` spelled ``and``,
+apostrophes and dots dropped (``S.A.`` -> ``sa``), every other punctuation mark a space, trailing
+legal suffixes (seed ``legal_suffixes``) removed. A host becomes its *registrable domain* (the
+label under the public suffix: ``eu.acme.co.uk`` -> ``acme.co.uk``) with tldextract's bundled
+public-suffix snapshot: no download at run time.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import tldextract
+
+from pipelines.settings import PROJECT_ROOT
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+_DROP = str.maketrans({"'": None, "\u2019": None, ".": None, "&": " and "})
+_SPACE = re.compile(r"[^a-z0-9]+")
+_SCHEME = re.compile(r"^[a-z]+://")
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$")
+# offline: never fetch the public suffix list, use the snapshot shipped in the wheel
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Thresholds and per-method scores (seed ``conflict_matching_settings``)."""
+
+    auto_match_threshold: float = 0.90
+    review_lower_bound: float = 0.80
+    ambiguity_margin: float = 0.02
+    score_exact_name: float = 1.00
+    score_normalised_name: float = 0.98
+    score_domain: float = 0.97
+    score_alias: float = 0.96
+    score_parent_account: float = 0.95
+    score_subdomain: float = 0.93
+    score_acronym: float = 0.92
+    score_token_corrected: float = 0.92
+    score_ambiguous: float = 0.85
+    max_token_edits: int = 2
+    max_candidates: int = 5000
+
+
+@dataclass(frozen=True)
+class MatchingSeeds:
+    """Everything the engine reads from ``seeds/``: the same files dbt loads."""
+
+    settings: MatchSettings = field(default_factory=MatchSettings)
+    legal_suffixes: tuple[tuple[str, ...], ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)  # alias key -> canonical name key
+    blocking_statuses: frozenset[str] = frozenset({"submitted", "approved"})
+    free_mail_domains: frozenset[str] = frozenset()  # never identify a company
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
+    """Read the matching seeds from ``seeds_dir`` (settings, legal suffixes, aliases, statuses,
+    free-mail domains)."""
+    raw = {r["setting"]: r["value"] for r in _rows(seeds_dir / "conflict_matching_settings.csv")}
+    defaults = MatchSettings()
+    kwargs: dict[str, float | int] = {}
+    for name, value in raw.items():
+        if not hasattr(defaults, name):
+            raise ValueError(f"unknown conflict matching setting {name!r}")
+        kwargs[name] = type(getattr(defaults, name))(float(value))
+    settings = MatchSettings(**kwargs)  # type: ignore[arg-type]
+    if not 0 < settings.review_lower_bound <= settings.auto_match_threshold <= 1:
+        raise ValueError("need 0 < review_lower_bound <= auto_match_threshold <= 1")
+    suffixes = tuple(
+        sorted(
+            {
+                tuple(basic_key(r["legal_suffix"]).split())
+                for r in _rows(seeds_dir / "legal_suffixes.csv")
+            },
+            key=len,
+            reverse=True,
+        )
+    )
+    seeds = MatchingSeeds(settings=settings, legal_suffixes=suffixes)
+    aliases = {
+        basic_key(r["alias"]): name_key(r["canonical_name"], seeds)
+        for r in _rows(seeds_dir / "company_aliases.csv")
+    }
+    statuses = frozenset(
+        r["registration_status"]
+        for r in _rows(seeds_dir / "conflict_registration_statuses.csv")
+        if r["blocks_later_registrations"].strip().lower() == "true"
+    )
+    free_mail = frozenset(
+        clean_host(r["domain"]) for r in _rows(seeds_dir / "free_mail_domains.csv")
+    )
+    return MatchingSeeds(settings, suffixes, aliases, statuses, free_mail)
+
+
+def fold(text: str) -> str:
+    """Lower case ASCII: accents stripped (``Société`` -> ``societe``), other non-ASCII dropped."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return text.lower()
+
+
+def basic_key(name: str) -> str:
+    """Folded name with punctuation settled and single spaces; legal suffixes kept."""
+    return " ".join(_SPACE.sub(" ", fold(name).translate(_DROP)).split())
+
+
+@lru_cache(maxsize=8)
+def _suffix_pattern(legal_suffixes: tuple[tuple[str, ...], ...]) -> str:
+    """Regex (RE2 and ``re`` alike) of a key: shortest head (one word at least), then the longest
+    run of trailing legal suffixes. ``\\1`` is the key without them."""
+    alts = "|".join(re.escape(" ".join(s)) for s in legal_suffixes if s)
+    return rf"^(.+?)(?: (?:{alts}))*$" if alts else r"^(.*)$"
+
+
+@lru_cache(maxsize=8)
+def _suffix_regex(legal_suffixes: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    return re.compile(_suffix_pattern(legal_suffixes))
+
+
+def strip_legal_suffixes(tokens: list[str], seeds: MatchingSeeds) -> list[str]:
+    """``tokens`` without the longest run of trailing legal suffixes (one token always stays)."""
+    if len(tokens) < 2:
+        return tokens
+    m = _suffix_regex(seeds.legal_suffixes).match(" ".join(tokens))
+    return m.group(1).split() if m else tokens
+
+
+def name_key(name: str, seeds: MatchingSeeds) -> str:
+    """The normalised matching key of a company name (idempotent: ``name_key(name_key(x)) == name_key(x)``)."""
+    return " ".join(strip_legal_suffixes(basic_key(name).split(), seeds))
+
+
+# ------------------------------------------------ the same, vectorised (Arrow compute, RE2)
+def _strings(values: pa.Array | list[str | None]) -> pa.Array:
+    """A string array, nulls as ''."""
+    arr = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
+    return pc.fill_null(arr.cast(pa.string()), "")
+
+
+def _folded(values: pa.Array) -> pa.Array:
+    """:func:`fold` of every value: Arrow for ASCII rows, Python only for the (few) others."""
+    ascii_ = pc.string_is_ascii(values)
+    if not pc.all(ascii_).as_py():
+        py = values.to_pylist()
+        values = pa.array(
+            [v if ok else fold(v) for v, ok in zip(py, ascii_.to_pylist(), strict=True)],
+            pa.string(),
+        )
+    return pc.ascii_lower(values)
+
+
+def basic_keys(names: pa.Array | list[str | None]) -> pa.Array:
+    """:func:`basic_key` of many names at once (nulls -> '')."""
+    out = _folded(_strings(names))
+    out = pc.replace_substring_regex(out, r"['.]", "")
+    out = pc.replace_substring(out, "&", " and ")
+    out = pc.replace_substring_regex(out, r"[^a-z0-9]+", " ")
+    return pc.utf8_trim(out, " ")
+
+
+def strip_legal_suffix_keys(keys: pa.Array, seeds: MatchingSeeds) -> pa.Array:
+    """:func:`strip_legal_suffixes` of many basic keys at once."""
+    return pc.replace_substring_regex(keys, _suffix_pattern(seeds.legal_suffixes), r"\1")
+
+
+def acronyms(keys: pa.Array) -> pa.Array:
+    """:func:`acronym_of` of many keys at once ('' for one-word keys)."""
+    initials = pc.replace_substring_regex(keys, r"(\S)\S* ?", r"\1")
+    return pc.if_else(pc.greater(pc.count_substring(keys, " "), 0), initials, "")
+
+
+def clean_hosts(values: pa.Array | list[str | None]) -> pa.Array:
+    """:func:`clean_host` of many domains, e-mail addresses or URLs at once (nulls -> '')."""
+    out = _folded(pc.utf8_trim_whitespace(_strings(values)))
+    for pattern in (r"^.*@", r"^[a-z]+://", r"[/:].*$", r"^\.+|\.+$", r"^www\."):
+        out = pc.replace_substring_regex(out, pattern, "")
+    return out
+
+
+def acronym_of(key: str) -> str:
+    """Initials of a key with two or more words (``stellar lending ventures`` -> ``slv``), else ''."""
+    words = key.split()
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def looks_like_host(text: str) -> bool:
+    """True for ``acme.com`` / ``eu.acme.co.uk`` / ``https://www.acme.com/x`` typed where a name goes."""
+    return bool(text) and " " not in text.strip() and bool(_HOST.match(clean_host(text)))
+
+
+def clean_host(text: str) -> str:
+    """Host of a domain, e-mail address or URL: lower case, no scheme, path, port or ``www.``."""
+    host = fold(text.strip())
+    host = host.split("@")[-1]
+    host = _SCHEME.sub("", host).split("/")[0].split(":")[0].strip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+@lru_cache(maxsize=200_000)
+def registrable_domain(host: str) -> str:
+    """The registrable domain of ``host`` (``portal.acme.com.au`` -> ``acme.com.au``); '' if none."""
+    host = clean_host(host)
+    if not host or "." not in host:
+        return ""
+    ext = _EXTRACT(host)
+    if not ext.domain or not ext.suffix:
+        return ""
+    return f"{ext.domain}.{ext.suffix}"

@@ -1,0 +1,287 @@
+"""The matching engine on hand-made accounts: one test per hard case, the rules and the reasons."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orchestration.conflicts.matcher import MatchIndex
+from orchestration.conflicts.normalize import SEEDS_DIR, load_seeds, name_key, registrable_domain
+
+SEEDS = load_seeds()
+ACCOUNTS = [
+    ("1", "General Electric Inc.", "ge.com", None),
+    ("2", "GE Healthcare", "healthcare.ge.com", "1"),
+    ("3", "Stellar Lending Ventures AB", "stellarlendingventures.se", None),
+    ("4", "SLV Europe", "europe.stellarlendingventures.se", "3"),
+    ("5", "Eagle Payments Partners LLC", "eaglepaymentspartners.com", None),
+    ("6", "Tyrell Outfitters Ltd", "tyrelloutfitters.co.uk", None),
+    ("7", "Blue Data Group", "bluedatagroup.com", None),
+    ("8", "Bright Data Group", "brightdatagroup.com", None),
+    ("9", "Orion Mining Works GmbH", "orionminingworks.de", None),
+]
+OPPS = [
+    ("OPP-123", "1", "Ann Lee", "2026-01-01", None),  # open
+    ("OPP-9", "6", "Bo Chen", "2025-01-01", "2025-06-01"),  # closed
+]
+
+
+def _index(registrations=()) -> MatchIndex:
+    accounts = [
+        dict(account_id=a, account_name=n, account_domain=d, parent_account_id=p)
+        for a, n, d, p in ACCOUNTS
+    ]
+    opps = [
+        dict(opportunity_id=o, account_id=a, owner_name=w, created_at=c, closed_at=x)
+        for o, a, w, c, x in OPPS
+    ]
+    return MatchIndex.build(accounts, opps, list(registrations), SEEDS)
+
+
+def _reg(rid, name, domain=None, partner="P1", at="2026-03-01", status="submitted"):
+    return dict(
+        registration_id=rid,
+        partner_id=partner,
+        registered_company_name=name,
+        registered_domain=domain,
+        submitted_at=at,
+        registration_status=status,
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "domain", "account", "method"),
+    [
+        ("Tyrell Outfitters", None, "6", "normalised_name"),  # legal suffix dropped
+        ("Tyrell Outfitters Limited", None, "6", "normalised_name"),  # another suffix
+        ("TYRELL-OUTFITTERS, ltd.", None, "6", "exact_name"),  # case and punctuation
+        ("Tyrell  outfitters.", None, "6", "normalised_name"),  # case, punctuation, no suffix
+        ("GE", None, "1", "alias"),  # alias seed
+        ("SLV", None, "3", "acronym"),  # derived acronym
+        ("Stellar Lending Ventures Europe", None, "4", "parent_account"),  # subsidiary spelled out
+        ("Tyrell Outfiters Ltd", None, "6", "fuzzy"),  # typo
+        ("Eagle Paymnets Partners", None, "5", "fuzzy"),  # transposition
+        ("tyrelloutfitters.co.uk", None, "6", "domain"),  # domain typed as the name
+        ("Acme Shop", "https://www.tyrelloutfitters.co.uk/x", "6", "domain"),  # domain field wins
+        ("eu.tyrelloutfitters.co.uk", None, "6", "subdomain"),  # subdomain -> registrable domain
+        ("europe.stellarlendingventures.se", None, "4", "domain"),  # subsidiary's own host
+    ],
+)
+def test_hard_cases_match_the_right_account(typed, domain, account, method) -> None:
+    m = _index().resolve(typed, domain or "")
+    idx = _index()
+    assert not m.ambiguous
+    assert idx.ids[m.accounts[0]] == account
+    assert m.method == method
+    assert m.score >= SEEDS.settings.auto_match_threshold
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Eagle Insurance Collective",  # shares one word
+        "Eagle Payments Startup",  # shares two words, one extra
+        "Blue Mining Works",  # two words of two different accounts
+        "Orion Mining Group",  # two of three words
+        "Zenith Robotics",  # nothing
+    ],
+)
+def test_hard_negatives_do_not_match(typed) -> None:
+    m = _index().resolve(typed)
+    assert not m.accounts or m.score < SEEDS.settings.review_lower_bound
+
+
+def test_same_acronym_of_two_companies_is_ambiguous_not_a_match() -> None:
+    idx = _index()
+    m = idx.resolve("BDG")  # Blue Data Group and Bright Data Group
+    assert m.ambiguous
+    d = idx.decide(_reg("R1", "BDG"))
+    assert d.decision == "needs_review" and "could be any of 2 accounts" in d.reason
+    # the domain settles it
+    m = idx.resolve("BDG", "brightdatagroup.com")
+    assert not m.ambiguous and idx.ids[m.accounts[0]] == "8"
+
+
+def test_open_direct_opportunity_conflicts_via_the_parent_with_a_readable_reason() -> None:
+    d = _index().decide(_reg("R1", "GE Healthcare", partner="P7"))
+    assert d.decision == "direct_opportunity_conflict"
+    assert (d.matched_record_type, d.matched_record_id, d.matched_record_owner) == (
+        "opportunity",
+        "OPP-123",
+        "Ann Lee",
+    )
+    assert d.matched_account_id == "2" and d.family_account_id == "1"
+    assert d.reason == (
+        "Active direct opportunity OPP-123 for General Electric Inc. (matched 'GE Healthcare' to "
+        "GE Healthcare by exact name, via the account hierarchy), owner Ann Lee, open since 2026-01-01."
+    )
+
+
+def test_closed_direct_opportunity_does_not_conflict_but_was_open_then() -> None:
+    idx = _index()
+    assert idx.decide(_reg("R1", "Tyrell Outfitters", at="2026-03-01")).decision == "clean"
+    assert (
+        idx.decide(_reg("R2", "Tyrell Outfitters", at="2025-03-01")).decision
+        == "direct_opportunity_conflict"
+    )
+
+
+def test_earlier_registration_by_another_partner_wins_first_come_first_served() -> None:
+    idx = _index()
+    first = _reg("R1", "Eagle Payments Partners LLC", partner="P1", at="2026-03-01T10:00:00Z")
+    second = _reg("R2", "eagle payments partners", partner="P2", at="2026-03-01T10:00:05Z")
+    out = idx.decide_batch([second, first]).to_pylist()  # order of arrival does not matter
+    by_id = {r["registration_id"]: r for r in out}
+    assert by_id["R1"]["decision"] == "clean"
+    assert by_id["R2"]["decision"] == "earlier_registration_conflict"
+    assert by_id["R2"]["matched_record_id"] == "R1"
+    assert by_id["R2"]["matched_record_owner"] == "P1"
+    assert "first come, first served" in by_id["R2"]["reason"]
+
+
+def test_an_earlier_registration_that_no_longer_holds_the_account_does_not_conflict() -> None:
+    idx = _index([_reg("R1", "Eagle Payments Partners", partner="P1", status="rejected")])
+    assert idx.decide(_reg("R2", "Eagle Payments Partners", partner="P2")).decision == "clean"
+
+
+def test_same_partner_twice_is_a_possible_duplicate_not_a_conflict() -> None:
+    idx = _index([_reg("R1", "Eagle Payments Partners", partner="P1", at="2026-02-01")])
+    d = idx.decide(_reg("R2", "Eagle Payments Partners LLC", partner="P1"))
+    assert d.decision == "needs_review" and "your own registration R1" in d.reason
+
+
+def test_two_registrations_of_an_unknown_company_meet_on_the_name() -> None:
+    idx = _index([_reg("R1", "Zenith Robotics Inc.", partner="P1", at="2026-02-01")])
+    d = idx.decide(_reg("R2", "ZENITH ROBOTICS", partner="P2"))
+    assert d.decision == "earlier_registration_conflict" and d.matched_account_id is None
+
+
+def test_grey_zone_needs_review() -> None:
+    idx = _index()
+    # the name says Blue Data Group, the domain Bright Data Group: never decided automatically
+    m = idx.resolve("Blue Data Group", "brightdatagroup.com")
+    assert SEEDS.settings.review_lower_bound <= m.score < SEEDS.settings.auto_match_threshold
+    d = idx.decide(_reg("R1", "Blue Data Group", "brightdatagroup.com"))
+    assert d.decision == "needs_review" and d.reason.startswith("Possible duplicate, needs review")
+    assert "Blue Data Group" in d.reason and "Bright Data Group" in d.reason
+
+
+def test_clean_when_nothing_matches() -> None:
+    d = _index().decide(_reg("R1", "Zenith Robotics"))
+    assert d.decision == "clean" and d.matched_account_id is None and d.score == 0.0
+    assert d.reason.startswith("No existing account")
+
+
+def test_thresholds_come_from_the_seed(tmp_path) -> None:
+    for f in (
+        "legal_suffixes.csv",
+        "company_aliases.csv",
+        "conflict_registration_statuses.csv",
+        "free_mail_domains.csv",
+    ):
+        (tmp_path / f).write_text((SEEDS_DIR / f).read_text())
+    (tmp_path / "conflict_matching_settings.csv").write_text(
+        "setting,value,description\nauto_match_threshold,0.99,x\nreview_lower_bound,0.5,x\n"
+    )
+    seeds = load_seeds(tmp_path)
+    assert seeds.settings.auto_match_threshold == 0.99
+    # a 0.96 alias match is now only a grey-zone match
+    idx = MatchIndex.build(
+        [
+            dict(
+                account_id="1",
+                account_name="General Electric",
+                account_domain=None,
+                parent_account_id=None,
+            )
+        ],
+        seeds=seeds,
+    )
+    assert idx.decide(_reg("R1", "GE")).decision == "needs_review"
+
+
+def test_unknown_setting_is_refused(tmp_path) -> None:
+    for f in (
+        "legal_suffixes.csv",
+        "company_aliases.csv",
+        "conflict_registration_statuses.csv",
+        "free_mail_domains.csv",
+    ):
+        (tmp_path / f).write_text((SEEDS_DIR / f).read_text())
+    (tmp_path / "conflict_matching_settings.csv").write_text(
+        "setting,value,description\nautomatch,0.9,x\n"
+    )
+    with pytest.raises(ValueError, match="unknown conflict matching setting"):
+        load_seeds(tmp_path)
+
+
+def test_registrable_domain_offline() -> None:
+    assert registrable_domain("portal.acme.com.au") == "acme.com.au"
+    assert registrable_domain("eu.acme.co.uk") == "acme.co.uk"
+    assert registrable_domain("localhost") == ""
+
+
+NAMES = st.text(
+    alphabet=st.sampled_from("abcdeGHIJ .,-&'éü"), min_size=0, max_size=30
+) | st.sampled_from([a[1] for a in ACCOUNTS])
+
+
+@given(NAMES)
+def test_name_key_is_idempotent(name) -> None:
+    assert name_key(name_key(name, SEEDS), SEEDS) == name_key(name, SEEDS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([a[1] for a in ACCOUNTS]), st.sampled_from(["upper", "lower", "title", "punct"])
+)
+def test_case_and_punctuation_never_change_the_decision(name, how) -> None:
+    idx = _index()
+    variant = {
+        "upper": name.upper(),
+        "lower": name.lower(),
+        "title": name.title(),
+        "punct": name.replace(" ", " - ", 1) + ".",
+    }[how]
+    a = idx.decide(_reg("A", name, partner="P1"))
+    b = idx.decide(_reg("B", variant, partner="P2", at="2026-03-01T00:00:00Z"))
+    assert b.matched_account_id == a.matched_account_id
+    assert b.decision in (a.decision, "earlier_registration_conflict")
+
+
+def test_name_and_domain_shared_by_several_families_stay_ambiguous() -> None:
+    # two groups each own a "Titan Aviation" on titanaviation.com: neither the name nor the
+    # domain nor both together say which one is meant
+    accounts = [
+        dict(account_id="1", account_name="Titan Power Group", account_domain="tpg.com", parent_account_id=None),
+        dict(account_id="2", account_name="Titan Aviation", account_domain="titanaviation.com", parent_account_id="1"),
+        dict(account_id="3", account_name="Titan Networks", account_domain="tn.com", parent_account_id=None),
+        dict(account_id="4", account_name="Titan Aviation", account_domain="titanaviation.com", parent_account_id="3"),
+    ]  # fmt: skip
+    idx = MatchIndex.build(accounts, seeds=SEEDS)
+    m = idx.resolve("Titan Aviation", "titanaviation.com")
+    assert m.ambiguous and m.score < SEEDS.settings.auto_match_threshold
+    assert idx.decide(_reg("R1", "Titan Aviation", "titanaviation.com")).decision == "needs_review"
+
+
+def test_free_mail_domains_never_identify_a_company() -> None:
+    accounts = [
+        dict(account_id="1", account_name="Bob's Plumbing", account_domain="gmail.com", parent_account_id=None),
+        dict(account_id="2", account_name="Tyrell Outfitters Ltd", account_domain="tyrelloutfitters.co.uk", parent_account_id=None),
+    ]  # fmt: skip
+    idx = MatchIndex.build(accounts, seeds=SEEDS)
+    assert "gmail.com" in SEEDS.free_mail_domains
+    assert not idx.resolve("Zenith Robotics", "zenith.robotics@gmail.com").accounts
+    assert (
+        idx.decide(_reg("R1", "Zenith Robotics", "ceo@gmail.com", partner="P1")).decision == "clean"
+    )
+    # another unknown company on gmail.com is not the same company
+    assert idx.decide(_reg("R2", "Orion Labs", "orion@gmail.com", partner="P2")).decision == "clean"
+    # the name still matches
+    assert idx.ids[idx.resolve("Tyrell Outfitters", "tyrell@gmail.com").accounts[0]] == "2"
+    # without the seed list the free-mail domain would name Bob's Plumbing
+    bare = MatchIndex.build(accounts, seeds=replace(SEEDS, free_mail_domains=frozenset()))
+    assert bare.ids[bare.resolve("Zenith Robotics", "zenith.robotics@gmail.com").accounts[0]] == "1"
