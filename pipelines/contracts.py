@@ -47,6 +47,9 @@ TOUCH_TYPES = ("referral", "co_sell", "service", "content_share")
 MDF_ACTIVITY_TYPES = ("event", "digital_campaign", "webinar", "content", "training", "trade_show")
 
 
+FISCAL_QUARTER = r"[0-9]{4}-Q[1-4]"  # 2025-Q3: the marts read the year and quarter from it
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a feed entity."""
@@ -57,6 +60,7 @@ class Column:
     enum: tuple[str, ...] | None = None
     nonnegative: bool = False
     pii: bool = False
+    pattern: str | None = None  # a regular expression the whole value must match (strings)
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -532,7 +536,7 @@ FINANCE = (
         "budget_id",
         [
             _c("budget_id", required=True),
-            _c("fiscal_quarter", required=True, description="e.g. 2025-Q3"),
+            _c("fiscal_quarter", required=True, pattern=FISCAL_QUARTER, description="e.g. 2025-Q3"),
             _c("region", required=True, enum=REGIONS),
             _c("tier", required=True, enum=TIERS),
             _c("amount", "decimal", required=True, nonnegative=True),
@@ -638,7 +642,7 @@ FINANCE = (
         [
             _c("rebate_payment_id", required=True),
             _c("partner_id", required=True),
-            _c("fiscal_quarter", required=True),
+            _c("fiscal_quarter", required=True, pattern=FISCAL_QUARTER, description="e.g. 2025-Q3"),
             _c("program", required=True, enum=("volume_rebate", "growth_bonus", "spiff")),
             _c("amount", "decimal", required=True, nonnegative=True),
             _c("currency", required=True),

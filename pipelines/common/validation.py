@@ -127,6 +127,11 @@ def _checks(col: Column, value: str) -> list[str]:
             f"CASE WHEN {value} IS NOT NULL AND CAST({value} AS VARCHAR) NOT IN ({allowed}) THEN "
             f"'unknown {col.name} value ' || left(CAST({value} AS VARCHAR), 40) END"
         )
+    if col.pattern:
+        checks.append(
+            f"CASE WHEN {value} IS NOT NULL AND NOT regexp_full_match(CAST({value} AS VARCHAR), "
+            f"{_lit(col.pattern)}) THEN 'malformed {col.name}: ' || left(CAST({value} AS VARCHAR), 40) END"
+        )
     if col.nonnegative and col.type in ("integer", "decimal", "double"):
         checks.append(f"CASE WHEN {typed} < 0 THEN 'negative {col.name}' END")
     return checks

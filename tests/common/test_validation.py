@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from pipelines.common.validation import read_csv, read_jsonl, read_parquet, validate
-from pipelines.contracts import Column, Entity
+from pipelines.contracts import FISCAL_QUARTER, Column, Entity
 
 THING = Entity(
     "lms",
@@ -21,6 +21,7 @@ THING = Entity(
         Column("ok", "boolean"),
         Column("day", "date"),
         Column("at", "timestamp", required=True),
+        Column("quarter", "string", pattern=FISCAL_QUARTER),
     ),
     "merge",
     cursor="at",
@@ -66,6 +67,8 @@ def test_valid_rows_are_typed_and_tagged_with_their_source() -> None:
         ("kind", "zz", "unknown kind value zz"),
         ("amount", "12k", "wrong type amount: expected decimal, got 12k"),
         ("amount", "-1", "negative amount"),
+        ("quarter", "Q3 2025", "malformed quarter: Q3 2025"),
+        ("quarter", "2025-Q5", "malformed quarter: 2025-Q5"),
         ("n", "three", "wrong type n: expected integer, got three"),
         ("day", "31/12/2025", "wrong type day: expected date, got 31/12/2025"),
         ("at", "yesterday", "wrong type at: expected timestamp, got yesterday"),
@@ -80,6 +83,7 @@ def test_each_contract_breach_is_quarantined_with_its_reason(column, value, reas
         "ok": "false",
         "day": None,
         "at": "2026-01-01T00:00:00Z",
+        "quarter": "2025-Q3",
     }
     raw = pa.table(
         {k: pa.array([v if k != column else value], pa.string()) for k, v in good.items()}

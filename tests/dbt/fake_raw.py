@@ -37,6 +37,8 @@ def _literal(entity: Entity, col: Column, i: int) -> str:
         return f"'{i}'"
     if col.name in ("currency", "deal_currency_code"):
         return "'USD'"
+    if col.name == "fiscal_quarter":
+        return f"'2026-Q{i % 4 + 1}'"
     if col.enum:
         return f"'{col.enum[i % len(col.enum)]}'"
     return {
