@@ -46,7 +46,10 @@ class DbtBuildConfig(dg.Config):
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
-    args = ["build"]
+    """``dbt build`` of the models, seeds, snapshots and data tests. Unit tests check SQL logic
+    against fixed inputs, not the day's data: they run in CI (tests/dbt), not in every production
+    run, as dbt recommends."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
     return args

@@ -138,5 +138,5 @@ def test_dbt_groups_come_from_the_folder(path: str, kind: str, group: str) -> No
 
 
 def test_full_refresh_is_passed_to_dbt_only_when_asked() -> None:
-    assert dbt_build_args(DbtBuildConfig()) == ["build"]
-    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
+    assert dbt_build_args(DbtBuildConfig()) == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True))[-1] == "--full-refresh"
