@@ -168,8 +168,11 @@ final as (
         coalesce(treated.after_won_amount, 0) as after_won_amount,
         coalesce(treated.after_revenue_amount, 0) as after_revenue_amount,
         {%- for measure in ['before_closed_count', 'before_won_count', 'before_won_amount', 'before_revenue_amount', 'after_closed_count', 'after_won_count', 'after_won_amount', 'after_revenue_amount'] %}
-        cast(coalesce(control_sums.{{ measure }}, 0) as double)
-            / nullif(control_counts.control_partner_count, 0) as control_avg_{{ measure }},
+        -- decimal, so the per-course sums of these averages do not depend on summation order
+        cast(
+            cast(coalesce(control_sums.{{ measure }}, 0) as double)
+            / nullif(control_counts.control_partner_count, 0) as decimal(38, 12)
+        ) as control_avg_{{ measure }},
         {%- endfor %}
         windows.enrolled_date is not null
             and windows.enrolled_date <= windows.before_start_date

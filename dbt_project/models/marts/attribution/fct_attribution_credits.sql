@@ -111,9 +111,12 @@ normalised_weights as (
 
     select
         *,
+        -- weights summed as decimals: a sum of doubles depends on the order DuckDB's threads add
+        -- them in, and the marts must be bit-identical run to run
         case
-            when sum(raw_weight) over (partition by attribution_model, opportunity_id) > 0
-                then raw_weight / sum(raw_weight) over (partition by attribution_model, opportunity_id)
+            when sum(cast(raw_weight as decimal(38, 18))) over (partition by attribution_model, opportunity_id) > 0
+                then cast(raw_weight as decimal(38, 18))
+                    / sum(cast(raw_weight as decimal(38, 18))) over (partition by attribution_model, opportunity_id)
             else cast(1 as double) / touch_count
         end as credit_weight,
         cast(amount * 100 as bigint) as amount_cents

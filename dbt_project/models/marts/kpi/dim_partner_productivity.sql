@@ -91,7 +91,7 @@ scores as (
 
     select
         partner_id,
-        avg(score) as avg_assessment_score
+        avg(cast(score as decimal(18, 6))) as avg_assessment_score  -- exact, order-independent
 
     from completions
     group by partner_id

@@ -24,7 +24,8 @@ final as (
         stage_changes.deal_stage_label,
         stage_changes.stage_order,
         count(*) as completed_stay_count,
-        avg(stage_changes.stage_dwell_days) as avg_stage_dwell_days,
+        -- a decimal average is exact, so order-independent (a double one is not)
+        avg(cast(stage_changes.stage_dwell_days as decimal(18, 6))) as avg_stage_dwell_days,
         median(stage_changes.stage_dwell_days) as median_stage_dwell_days
 
     from stage_changes
