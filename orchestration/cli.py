@@ -129,17 +129,23 @@ def recover(
 ) -> None:
     """Abort the load packages a crashed or failed load left pending for one feed.
 
-    The pipeline's state rolls back to the last committed load, so the next run reads the same files
-    and CRM pages again: nothing is lost and nothing is loaded twice. Runs through Dagster do this by
-    themselves; this is for a pipeline run by hand or stuck in a loop of failing packages.
+    The pipeline's state rolls back to the last committed load and the rows a half-finished load
+    wrote are deleted, so the next run reads the same files and CRM pages again: nothing is lost and
+    nothing is loaded twice. Runs through Dagster do this by themselves; this is for a pipeline run
+    by hand or stuck in a loop of failing packages.
     """
-    from pipelines.common.loading import abort_pending, pipeline
+    from pipelines.common.loading import abort_pending, drop_uncommitted_rows, pipeline
     from pipelines.contracts import SYSTEMS
 
     if feed not in SYSTEMS:
         raise typer.BadParameter(f"unknown feed {feed!r}; choose one of {', '.join(SYSTEMS)}")
-    dropped = abort_pending(pipeline(feed))
+    dlt_pipeline = pipeline(feed)
+    dropped = abort_pending(dlt_pipeline)
     typer.echo(f"{feed}: aborted {len(dropped)} pending package(s) {' '.join(dropped)}".rstrip())
+    rows = drop_uncommitted_rows(dlt_pipeline)
+    if rows:
+        listed = ", ".join(f"{table} {n:,}" for table, n in rows.items())
+        typer.echo(f"{feed}: deleted the rows of uncommitted loads ({listed})")
 
 
 @app.command("dashboards")

@@ -18,7 +18,12 @@ import dlt
 import pyarrow as pa
 
 from pipelines.common.ledger import Ledger
-from pipelines.common.loading import latest_per_key, quarantine_item, resource_hints
+from pipelines.common.loading import (
+    latest_per_key,
+    newer_than_loaded,
+    quarantine_item,
+    resource_hints,
+)
 from pipelines.common.validation import read_drop
 from pipelines.contracts import Entity
 
@@ -61,7 +66,10 @@ def drop_resource(entity: Entity, landing: Path) -> Any:
             loaded[ref] = digest
         if batches:
             rows = pa.concat_tables(batches)
-            yield ledger.load(ledger.supersede(rows, latest_per_key(entity, rows)))
+            latest = newer_than_loaded(entity, latest_per_key(entity, rows))
+            kept = ledger.supersede(rows, latest)
+            if kept.num_rows:
+                yield ledger.load(kept)
         if ledger.tallies:
             yield ledger.item()
 

@@ -8,7 +8,7 @@ entity and source::
 
 - ``rows_quarantined``: rejected by the contract, kept in ``quarantined_records`` with a reason;
 - ``rows_superseded``: an older version of a mutable record that arrived in the same load as a newer
-  one (the newer one is loaded; see ``latest_per_key``);
+  one, or older than the version already loaded (``latest_per_key``, ``newer_than_loaded``);
 - ``rows_already_loaded``: records a cursor had already seen (CRM search boundaries, CSV exports).
 
 The ledger raises if the identity does not hold inside a resource; after the load the ingestion asset

@@ -83,8 +83,11 @@ def abort_pending(dlt_pipeline: dlt.Pipeline) -> list[str]:
     """Abort every pending package and roll the pipeline state back to the last committed load, so
     the next run extracts the same records again; returns the load ids dropped (``prm recover``).
 
-    Runs through Dagster need no call: dagster-dlt drops pending packages and local state before
-    every run and restores the state from the warehouse (tests/common/test_ledger.py)."""
+    Rows an aborted package already loaded stay under its uncommitted load id: follow with
+    :func:`drop_uncommitted_rows` (``prm recover`` does). Runs through Dagster need neither call:
+    dagster-dlt drops pending packages and local state before every run and restores the state
+    from the warehouse, and the ingest asset drops uncommitted rows first (tests/common/
+    test_kills.py)."""
     plan = dlt_pipeline.abort_packages()
     if plan is None:
         return []
@@ -92,6 +95,50 @@ def abort_pending(dlt_pipeline: dlt.Pipeline) -> list[str]:
     if plan["package_to_abort"]:
         dropped.insert(0, plan["package_to_abort"]["load_id"])
     return dropped
+
+
+def drop_uncommitted_rows(dlt_pipeline: dlt.Pipeline) -> dict[str, int]:
+    """Delete the rows of loads that never committed; returns the rows deleted per table.
+
+    A load killed after some of its jobs ran leaves their rows in the dataset under a load id that
+    never reached ``_dlt_loads`` (or an aborted one). Its dlt state was not committed either, so the
+    next run reads the same files and CRM records again: without this, append tables (events, the
+    load ledger) would hold those rows twice. Call it only when the pending packages are discarded,
+    never before dlt resumes one (the ingest asset, whose dagster-dlt run drops them; ``prm
+    recover``), and with no other load of the dataset in flight (the ``warehouse`` pool).
+    """
+    with dlt_pipeline.sql_client() as client:
+        if not client.has_dataset():
+            return {}
+        dataset = client.dataset_name
+        tables = [
+            t
+            for (t,) in client.execute_sql(
+                "select table_name from information_schema.columns "
+                "where table_schema = %s and column_name = '_dlt_load_id' order by 1",
+                dataset,
+            )
+        ]
+        has_loads = client.execute_sql(
+            "select count(*) from information_schema.tables "
+            "where table_schema = %s and table_name = '_dlt_loads'",
+            dataset,
+        )[0][0]
+        loads = client.make_qualified_table_name("_dlt_loads")
+        # without _dlt_loads no load has committed yet: every row is uncommitted
+        where = (
+            f"where _dlt_load_id not in (select load_id from {loads} where status = 0)"
+            if has_loads
+            else ""
+        )
+        dropped = {}
+        for table in tables:
+            name = client.make_qualified_table_name(table)
+            (n,) = client.execute_sql(f"select count(*) from {name} {where}")[0]
+            if n:
+                client.execute_sql(f"delete from {name} {where}")
+                dropped[table] = int(n)
+        return dropped
 
 
 def last_load(dlt_pipeline: dlt.Pipeline) -> tuple[list[str], dict[str, int]]:
@@ -103,3 +150,38 @@ def last_load(dlt_pipeline: dlt.Pipeline) -> tuple[list[str], dict[str, int]]:
     normalize = trace.last_normalize_info
     counts = dict(normalize.row_counts) if normalize is not None else {}
     return list(trace.last_load_info.loads_ids), counts
+
+
+def newer_than_loaded(entity: Entity, rows: pa.Table) -> pa.Table:
+    """Drop versions of mutable records older than the version already in the warehouse.
+
+    A merge load replaces a record by key (delete-insert), so a late-arriving file carrying an older
+    version would overwrite the newer one already loaded. Rows whose cursor is earlier than the
+    loaded row's are left out (the caller's ledger counts them as superseded); equal cursors (a
+    re-delivered file) and rows without a cursor value still replace.
+    """
+    warehouse = settings.warehouse_path()
+    if entity.write_disposition != "merge" or not entity.cursor or rows.num_rows == 0:
+        return rows
+    if not warehouse.is_file():
+        return rows
+    key, cursor = f'"{entity.primary_key}"', f'"{entity.cursor}"'
+    con = duckdb.connect(str(warehouse))
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [entity.dataset, entity.name],
+        ).fetchall()[0][0]
+        if not exists:
+            return rows
+        con.register("batch", rows)
+        fresh = con.sql(
+            f"""select batch.* from batch
+                left join {entity.dataset}.{entity.name} as loaded on loaded.{key} = batch.{key}
+                where loaded.{key} is null or batch.{cursor} is null or loaded.{cursor} is null
+                   or batch.{cursor} >= loaded.{cursor}"""
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return fresh.cast(rows.schema)

@@ -30,7 +30,12 @@ import yaml
 from pipelines import settings
 from pipelines.common.drops import fingerprint
 from pipelines.common.ledger import Ledger
-from pipelines.common.loading import latest_per_key, quarantine_item, resource_hints
+from pipelines.common.loading import (
+    latest_per_key,
+    newer_than_loaded,
+    quarantine_item,
+    resource_hints,
+)
 from pipelines.common.validation import quarantine_rows, validate
 from pipelines.contracts import Entity, entities
 from pipelines.crm.helpers import CursorTracker
@@ -151,7 +156,10 @@ def export_resource(entity: Entity, folder: Path) -> Any:
         tracker.save()
         if batches:
             rows = pa.concat_tables(batches)
-            yield ledger.load(ledger.supersede(rows, latest_per_key(entity, rows)))
+            latest = newer_than_loaded(entity, latest_per_key(entity, rows))
+            kept = ledger.supersede(rows, latest)
+            if kept.num_rows:
+                yield ledger.load(kept)
         if ledger.tallies:
             yield ledger.item()
 

@@ -108,3 +108,27 @@ def test_later_drops_merge_mutable_records_and_append_events(data_dir: Path) -> 
     ]
     assert _query("select event_id from raw_lms.points_ledger order by 1") == [("E1",), ("E2",)]
     assert _query("select count(*) from raw_lms.courses where _dlt_load_id is null") == [(0,)]
+
+
+def test_a_late_file_with_an_older_version_does_not_overwrite_the_newer_one(data_dir: Path) -> None:
+    landing = data_dir / "landing"
+    newer = {**COURSE, "title": "v2", "updated_at": "2026-02-01T00:00:00Z"}
+    _drop(landing, "courses", "2026-02-01", [json.dumps(newer)])
+    _load(landing)
+    # a file from January arrives late, after February's was loaded
+    _drop(landing, "courses", "2026-01-15", [json.dumps(COURSE)])
+    assert _load(landing) == {}
+    assert _query("select title from raw_lms.courses") == [("v2",)]
+    assert _query(
+        "select rows_in, rows_loaded, rows_superseded from raw_lms.load_ledger "
+        "where source like '%2026-01-15%'"
+    ) == [(1, 0, 1)]
+    # a later version still replaces it
+    _drop(
+        landing,
+        "courses",
+        "2026-03-01",
+        [json.dumps({**newer, "title": "v3", "updated_at": "2026-03-01T00:00:00Z"})],
+    )
+    _load(landing)
+    assert _query("select title from raw_lms.courses") == [("v3",)]
