@@ -1,10 +1,12 @@
-"""great-expectations suites for the marts the CRM write-back reads, validated as dataframes.
+"""great-expectations suites on the warehouse, validated as dataframes.
 
-GX 1.x cannot validate DuckDB through its SQL datasource, so a mart is read into pandas and
-validated through an ephemeral context's dataframe asset. Each suite is declared once here
-(:data:`SUITES`); :func:`validate` returns the failed expectations as readable lines, empty when
-the frame passes. The Dagster checks (``orchestration/assets/quality.py``) are blocking, so a mart
-that fails its suite stops everything downstream of it, above all the write-back to the CRM.
+GX 1.x cannot validate DuckDB through its SQL datasource, so a table is read into pandas and
+validated through an ephemeral context's dataframe asset. Each suite is declared once here:
+:data:`SUITES` for the marts the CRM write-back reads, :data:`RAW_SUITES` for the raw tables those
+marts depend on most (derived from ``pipelines/contracts.py``). :func:`evaluate` returns the failed
+expectations as readable lines, split into blocking failures and warnings. The Dagster checks
+(``orchestration/assets/quality.py``) are blocking, so a table that fails a critical expectation
+stops everything downstream of it, above all the write-back to the CRM.
 """
 
 from __future__ import annotations
@@ -18,16 +20,48 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.contracts import Entity, entity
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+SEVERITY = "prm_severity"  # expectation meta: critical (blocks) or warn
+
+
+def _no_expectations(allowed: dict[str, Sequence[str]]) -> list[Any]:
+    return []
 
 
 @dataclass(frozen=True)
 class Suite:
-    """The expectations of one warehouse table; ``build`` gets the allowed values it needs."""
+    """The expectations of one warehouse table; ``build`` gets the allowed values it needs.
+
+    ``build`` gives the critical expectations (a failure blocks what is downstream), ``warn`` the
+    ones that only warn. ``key`` is the Dagster asset key of the table (default: its schema and
+    name); ``query`` what is read (default: the whole table).
+    """
 
     table: str
     build: Callable[[dict[str, Sequence[str]]], list[Any]]
     description: str
+    warn: Callable[[dict[str, Sequence[str]]], list[Any]] = _no_expectations
+    key: tuple[str, ...] = ()
+    query: str = ""
+
+    @property
+    def asset_key(self) -> tuple[str, ...]:
+        return self.key or tuple(self.table.split("."))
+
+    @property
+    def sql(self) -> str:
+        return self.query or f"select * from {self.table}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The failed expectations of one validation: ``failures`` block, ``warnings`` do not."""
+
+    failures: list[str]
+    warnings: list[str]
 
 
 def _tier_criteria(allowed: dict[str, Sequence[str]]) -> list[Any]:
@@ -108,6 +142,85 @@ SUITES: tuple[Suite, ...] = (
 )
 
 
+# The raw tables the marts depend on most: deals, partners and registrations behind revenue,
+# attribution, tiers and the write-back; MDF payments behind the MDF marts.
+RAW_TABLES: tuple[tuple[str, str], ...] = (
+    ("crm", "partners"),
+    ("crm", "deals"),
+    ("crm", "registrations"),
+    ("finance", "mdf_payments"),
+)
+LOAD_TIME_LIMIT = "_load_time_limit"
+CLOCK_SKEW_SECONDS = 3600  # a source clock this far ahead of ours is not yet a future timestamp
+
+
+def raw_suite(e: Entity) -> Suite:
+    """The suite of one raw table, from its contract.
+
+    Blocking: the primary key present and, for merge entities, unique; enum columns within the
+    contract's values; money not negative. The contract check quarantines records that break these,
+    so a failure means rows reached the table around it. Warnings: timestamps later than the load
+    that wrote them (a source clock ahead of ours, or a simulated world advanced past today), and a
+    key twice in an append table (a re-delivered event: staging keeps its latest delivery).
+    """
+    enums = [c for c in e.columns if c.enum]
+    money = [c for c in e.columns if c.nonnegative]
+    stamps = [c for c in e.columns if c.type == "timestamp"]
+    merge = e.write_disposition == "merge"
+
+    def critical(allowed: dict[str, Sequence[str]]) -> list[Any]:
+        x = _expectations()
+        return [
+            x.ExpectColumnValuesToNotBeNull(column=e.primary_key),
+            *([x.ExpectColumnValuesToBeUnique(column=e.primary_key)] if merge else []),
+            *(x.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.enum)) for c in enums),
+            *(x.ExpectColumnValuesToBeBetween(column=c.name, min_value=0) for c in money),
+        ]
+
+    def warn(allowed: dict[str, Sequence[str]]) -> list[Any]:
+        x = _expectations()
+        return [
+            *([] if merge else [x.ExpectColumnValuesToBeUnique(column=e.primary_key)]),
+            *(
+                x.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=LOAD_TIME_LIMIT,
+                    column_B=c.name,
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                )
+                for c in stamps
+            ),
+        ]
+
+    columns = dict.fromkeys([e.primary_key, *(c.name for c in [*enums, *money, *stamps])])
+    select = ", ".join(f'"{c}"' for c in columns)
+    table = f"{e.dataset}.{e.name}"
+    return Suite(
+        table,
+        critical,
+        f"{e.name} as loaded: key present"
+        + (" and unique" if merge else "")
+        + ", known enum values, no negative money (blocking); "
+        + ("" if merge else "a key twice, ")
+        + "a timestamp after its load (warns)",
+        warn=warn,
+        key=(e.system, e.name),
+        query=(
+            f"select {select}, to_timestamp(cast(_dlt_load_id as double)) "
+            f"+ to_seconds({CLOCK_SKEW_SECONDS}) as {LOAD_TIME_LIMIT} from {table}"
+        ),
+    )
+
+
+RAW_SUITES: tuple[Suite, ...] = tuple(raw_suite(entity(s, n)) for s, n in RAW_TABLES)
+
+
+def _expectations() -> Any:
+    import great_expectations as gx
+
+    return gx.expectations
+
+
 @cache
 def _context() -> Any:
     import great_expectations as gx
@@ -118,8 +231,9 @@ def _context() -> Any:
     return context
 
 
-def validate(frame: pd.DataFrame, suite: Suite, allowed: dict[str, Sequence[str]]) -> list[str]:
-    """The failed expectations of ``suite`` on ``frame``, one readable line each."""
+def evaluate(frame: pd.DataFrame, suite: Suite, allowed: dict[str, Sequence[str]]) -> Outcome:
+    """The failed expectations of ``suite`` on ``frame``, one readable line each: the critical
+    ones as ``failures``, the others as ``warnings``."""
     import great_expectations as gx
 
     context = _context()
@@ -131,17 +245,39 @@ def validate(frame: pd.DataFrame, suite: Suite, allowed: dict[str, Sequence[str]
         .add_batch_definition_whole_dataframe("all")
         .get_batch(batch_parameters={"dataframe": frame})
     )
-    expectations = gx.ExpectationSuite(name=name, expectations=suite.build(allowed))
-    failures = []
+    critical = [_tagged(e, "critical") for e in suite.build(allowed)]
+    warn = [_tagged(e, "warn") for e in suite.warn(allowed)]
+    expectations = gx.ExpectationSuite(name=name, expectations=[*critical, *warn])
+    outcome = Outcome([], [])
     for result in batch.validate(expectations).results:
         if result.success:
             continue
         config = result.expectation_config
-        target = config.kwargs.get("column") or config.kwargs.get("column_list") or "table"
+        target = (
+            config.kwargs.get("column")
+            or config.kwargs.get("column_list")
+            or (
+                f"{config.kwargs['column_A']} >= {config.kwargs['column_B']}"
+                if "column_A" in config.kwargs
+                else "table"
+            )
+        )
         found = result.result or {}
         sample = found.get("partial_unexpected_list") or found.get("observed_value")
-        failures.append(
+        line = (
             f"{suite.table}: {config.type} on {target} failed "
             f"({found.get('unexpected_count', '?')} rows, e.g. {sample!r})"
         )
-    return failures
+        critical_failure = (config.meta or {}).get(SEVERITY) == "critical"
+        (outcome.failures if critical_failure else outcome.warnings).append(line)
+    return outcome
+
+
+def _tagged(expectation: Any, severity: str) -> Any:
+    expectation.meta = {**(expectation.meta or {}), SEVERITY: severity}
+    return expectation
+
+
+def validate(frame: pd.DataFrame, suite: Suite, allowed: dict[str, Sequence[str]]) -> list[str]:
+    """The failed critical expectations of ``suite`` on ``frame``, one readable line each."""
+    return evaluate(frame, suite, allowed).failures

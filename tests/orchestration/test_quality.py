@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.assets import automation
 from orchestration.assets.quality import gx_check, quality_checks
-from orchestration.quality import SUITES, validate
+from orchestration.quality import RAW_SUITES, SUITES, validate
 
 ALLOWED = {"tiers": ["registered", "silver", "gold", "platinum"]}
 CRITERIA = next(s for s in SUITES if s.table == "marts.fct_partner_tier_criteria")
@@ -114,11 +114,11 @@ def test_a_failing_suite_blocks_tier_decisions(tmp_path: Path, monkeypatch) -> N
     ]
 
 
-def test_every_suite_is_a_blocking_check_on_its_mart(defs) -> None:
+def test_every_suite_is_a_blocking_check_on_its_table(defs) -> None:
     graph = defs.resolve_asset_graph()
     for check in quality_checks():
         (spec,) = check.check_specs
         assert spec.blocking
         assert graph.get_check_spec(spec.key).blocking
     keys = {spec.asset_key for c in quality_checks() for spec in c.check_specs}
-    assert keys == {dg.AssetKey(s.table.split(".")) for s in SUITES}
+    assert keys == {dg.AssetKey(list(s.asset_key)) for s in (*SUITES, *RAW_SUITES)}
