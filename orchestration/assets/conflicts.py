@@ -224,9 +224,7 @@ def check_new_registrations(
     )
     index = MatchIndex.build(accounts, opportunities, known, seeds=load_seeds())
     decided = index.decide_batch(fresh.sort_values(["submitted_at", "registration_id"]))
-    wanted = decided.filter(
-        pc.is_in(decided["registration_id"], pa.array(registration_ids))
-    )
+    wanted = decided.filter(pc.is_in(decided["registration_id"], pa.array(registration_ids)))
     out = wanted.to_pandas()
     created = dict(zip(fresh["registration_id"], fresh["created_at"], strict=True))
     out["created_at"] = pd.to_datetime(out["registration_id"].map(created), utc=True)

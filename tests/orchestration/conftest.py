@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.crm.conftest import crm_db  # noqa: F401 (the CRM fixtures, for the sensor tests)
+
 
 @pytest.fixture(scope="session")
 def defs():

@@ -17,7 +17,6 @@ from orchestration.assets.conflicts import (
     new_registrations,
     registration_conflict_checks_are_sound,
 )
-from tests.crm.conftest import crm_db  # noqa: F401 (fixture)
 from tests.crm.world import touch
 
 CHECKS = [

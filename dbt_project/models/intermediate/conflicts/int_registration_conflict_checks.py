@@ -8,6 +8,7 @@ the dependency explicit, so a seed change rebuilds this model).
 
 from orchestration.conflicts.inputs import check_all, reference_frames
 
+
 def model(dbt, session):
     """dbt-duckdb entry point: one row per registration with its decision, score and reason."""
     dbt.config(materialized="table")
@@ -16,6 +17,7 @@ def model(dbt, session):
     dbt.ref("company_aliases")
     dbt.ref("legal_suffixes")
     dbt.ref("conflict_registration_statuses")
+    dbt.ref("free_mail_domains")
     frames = reference_frames(
         dbt.ref("dim_accounts"), dbt.ref("fct_opportunities"), dbt.ref("fct_deal_registrations")
     )
