@@ -224,40 +224,6 @@ def test_dbt_parse_raises_no_deprecation_warnings(tmp_path, monkeypatch) -> None
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("dbt")
-def test_staging_builds_on_a_contract_shaped_raw_warehouse(tmp_path, monkeypatch) -> None:
-    build(tmp_path / "w.duckdb")
-    result = _dbt(["build", "--select", "source:*", "staging"], tmp_path, monkeypatch)
-    assert result.success, _failed(result)
-    statuses = _statuses(result)
-    assert "source_unique_crm_partners_id" in statuses  # source tests ran too
-    assert sum(name.startswith("stg_") for name in statuses) == len(ENTITIES) + len(SYSTEMS)
-
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    try:
-        for system in SYSTEMS:
-            for name, model in _models(system).items():
-                actual = con.execute(
-                    "select column_name, data_type from information_schema.columns"
-                    " where table_schema = 'staging' and table_name = ? order by ordinal_position",
-                    [name],
-                ).fetchall()
-                documented = [(c["name"], c["data_type"].upper()) for c in model["columns"]]
-                assert actual == documented, name
-        rows = con.execute("select count(*) from staging.stg_crm__deals").fetchone()
-        assert rows == (3,)
-        # the LMS/TCMA/finance partner key is the CRM's external id, not its record id
-        joined = con.execute(
-            "select count(*) from staging.stg_finance__mdf_allocations as allocations"
-            " inner join staging.stg_crm__partners as partners"
-            " on allocations.partner_external_id = partners.partner_external_id"
-        ).fetchone()
-        assert joined == (3,)
-    finally:
-        con.close()
-
-
-@pytest.mark.slow
-@pytest.mark.xdist_group("dbt")
 def test_a_duplicate_primary_key_fails_the_build(tmp_path, monkeypatch) -> None:
     warehouse = build(tmp_path / "w.duckdb")
     con = duckdb.connect(str(warehouse))
@@ -316,9 +282,38 @@ def test_a_redelivered_event_is_staged_once_from_its_latest_load(tmp_path, monke
 @pytest.mark.slow
 @pytest.mark.xdist_group("dbt")
 def test_the_whole_project_builds_on_a_contract_shaped_raw_warehouse(tmp_path, monkeypatch) -> None:
+    """One build of everything (seeds, models, snapshots, data and unit tests) on hand-made raw
+    rows, then the staging layer checked against its documentation."""
     build(tmp_path / "w.duckdb")
     result = _dbt(["build"], tmp_path, monkeypatch)
     assert result.success, _failed(result)
+    statuses = _statuses(result)
+    assert "source_unique_crm_partners_id" in statuses  # source tests ran too
+    assert sum(name.startswith("stg_") for name in statuses) == len(ENTITIES) + len(SYSTEMS)
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        for system in SYSTEMS:
+            for name, model in _models(system).items():
+                actual = con.execute(
+                    "select column_name, data_type from information_schema.columns"
+                    " where table_schema = 'staging' and table_name = ? order by ordinal_position",
+                    [name],
+                ).fetchall()
+                documented = [(c["name"], c["data_type"].upper()) for c in model["columns"]]
+                assert actual == documented, name
+        rows = con.execute("select count(*) from staging.stg_crm__deals").fetchone()
+        assert rows == (3,)
+        # the LMS/TCMA/finance partner key is the CRM's external id, not its record id
+        joined = con.execute(
+            "select count(*) from staging.stg_finance__mdf_allocations as allocations"
+            " inner join staging.stg_crm__partners as partners"
+            " on allocations.partner_external_id = partners.partner_external_id"
+        ).fetchone()
+        assert joined == (3,)
+    finally:
+        con.close()
+
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     try:
         assert con.execute("select count(*) from reports.rpt_partner_pipeline").fetchone()[0] > 0

@@ -1,4 +1,5 @@
--- One row per approved MDF activity (request): spend, the funnel it produced and the won revenue
+-- One row per approved MDF activity (request), or one paid without approval (money out is spend
+-- whatever the request's status; the reconciliation test holds every payment to account): spend, the funnel it produced and the won revenue
 -- attributed to it, cost per lead and per opportunity, and MDF ROI both ways it is quoted.
 --   spend                 = MDF paid by finance for the activity (payments on its claim)
 --   roi_net               = (attributed revenue - spend) / spend   (the "MDF ROI" of the PRM glossary)
@@ -9,7 +10,7 @@ with
 requests as (
 
     select * from {{ ref('fct_mdf_requests') }}
-    where is_approved
+    where is_approved or paid_amount > 0
 
 ),
 
