@@ -90,7 +90,9 @@ def world_status() -> None:
 
 @app.command("run")
 def run(
-    job: Annotated[str, typer.Option(help="prm_full | prm_daily")] = "prm_full",
+    job: Annotated[
+        str, typer.Option(help="prm_full | prm_daily | load_all | tiering | expiry")
+    ] = "prm_full",
     feed: Annotated[
         str | None, typer.Option(help="load one feed alone: crm | lms | tcma | finance")
     ] = None,

@@ -44,6 +44,13 @@ expiry_job = dg.define_asset_job(
 )
 
 
+load_all_job = dg.define_asset_job(
+    "load_all",
+    selection=dg.AssetSelection.groups(INGEST_GROUP),
+    description="Load every feed into its raw_<system> dataset, nothing else (no dbt, no pages).",
+)
+
+
 def feed_job(system: str) -> dg.UnresolvedAssetJobDefinition:
     """Load one feed alone (no dbt, no dashboards)."""
     return dg.define_asset_job(
@@ -76,7 +83,14 @@ expiry_schedule = _daily_after_load(expiry_job, "15 7 * * *")
 
 
 def jobs() -> list[dg.UnresolvedAssetJobDefinition]:
-    return [full_job, daily_job, tiering_job, expiry_job, *(feed_job(s) for s in SYSTEMS)]
+    return [
+        full_job,
+        daily_job,
+        tiering_job,
+        expiry_job,
+        load_all_job,
+        *(feed_job(s) for s in SYSTEMS),
+    ]
 
 
 def schedules() -> list[dg.ScheduleDefinition]:
