@@ -54,7 +54,7 @@ def _counts(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, even when other modules interleave
 def world_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     data = tmp_path_factory.mktemp("e2e") / "data"
     _prm(data, "world", "generate", "--scale", "tiny")

@@ -281,7 +281,7 @@ def _point_at(monkeypatch: pytest.MonkeyPatch, data: Path, world: Path) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, even when other modules interleave
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> Worlds:
     root = tmp_path_factory.mktemp("kill_worlds")
     day0, later = root / "day0", root / "later"
@@ -292,7 +292,7 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> Worlds:
     return Worlds(day0, later)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, even when other modules interleave
 def feeds(worlds: Worlds, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Feed]:
     """The base and the reference of a feed, built on first use."""
     built: dict[str, Feed] = {}
