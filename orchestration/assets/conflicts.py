@@ -20,9 +20,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster_dbt import get_asset_key_for_model
 
-from orchestration.assets.transform import prm_dbt_models
+from orchestration.assets.automation import _connect, _model
 from orchestration.conflicts.inputs import reference_frames
 from orchestration.conflicts.matcher import MatchIndex
 from orchestration.conflicts.normalize import load_seeds
@@ -44,14 +43,6 @@ DECISIONS = (
     "needs_review",
 )
 CONFLICTS = ("direct_opportunity_conflict", "earlier_registration_conflict")
-
-
-def _model(name: str) -> dg.AssetKey:
-    return get_asset_key_for_model([prm_dbt_models], name)
-
-
-def _connect() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(settings.warehouse_path()))
 
 
 def conflict_properties(decision: str, score: float, reason: str, record: str | None) -> dict:
@@ -80,34 +71,27 @@ def desired_conflict_states(con: duckdb.DuckDBPyConnection) -> list[Change]:
 def conflict_check_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Why the checks must not reach the CRM: a registration without exactly one check, an unknown
     decision, a decision without a reason, or a conflict without the record it conflicts with."""
-    problems = []
     missing = con.execute(
         """select count(*) from marts.fct_deal_registrations as registrations
            where (select count(*) from marts.fct_registration_conflict_checks as checks
                   where checks.registration_id = registrations.registration_id) <> 1"""
     ).fetchone()[0]
-    if missing:
-        problems.append(f"{missing} registrations without exactly one conflict check")
-    unknown = con.execute(
-        "select count(*) from marts.fct_registration_conflict_checks "
-        "where conflict_decision not in (select unnest(?))",
-        [list(DECISIONS)],
-    ).fetchone()[0]
-    if unknown:
-        problems.append(f"{unknown} checks with an unknown decision")
-    unexplained = con.execute(
-        "select count(*) from marts.fct_registration_conflict_checks "
-        "where coalesce(trim(conflict_reason), '') = ''"
-    ).fetchone()[0]
-    if unexplained:
-        problems.append(f"{unexplained} checks without a reason")
-    unmatched = con.execute(
-        "select count(*) from marts.fct_registration_conflict_checks "
-        "where conflict_decision in (select unnest(?)) and matched_record_id is null",
-        [list(CONFLICTS)],
-    ).fetchone()[0]
-    if unmatched:
-        problems.append(f"{unmatched} conflicts without the record they conflict with")
+    unknown, unexplained, unmatched = con.execute(
+        """select
+               count(*) filter (where conflict_decision not in (select unnest($decisions))),
+               count(*) filter (where coalesce(trim(conflict_reason), '') = ''),
+               count(*) filter (where conflict_decision in (select unnest($conflicts))
+                                and matched_record_id is null)
+           from marts.fct_registration_conflict_checks""",
+        {"decisions": list(DECISIONS), "conflicts": list(CONFLICTS)},
+    ).fetchone()
+    counted = [
+        (missing, "registrations without exactly one conflict check"),
+        (unknown, "checks with an unknown decision"),
+        (unexplained, "checks without a reason"),
+        (unmatched, "conflicts without the record they conflict with"),
+    ]
+    problems = [f"{n} {what}" for n, what in counted if n]
     return problems
 
 
