@@ -4,6 +4,9 @@
 ``PRM_WAREHOUSE``  the DuckDB file dlt loads into and dbt builds in (default ``$PRM_DATA_DIR/warehouse.duckdb``)
 ``PRM_LANDING``    the landing folder of file drops (default ``$PRM_DATA_DIR/landing``)
 ``PRM_WORLD``      the simulated world's state and sandbox CRM database (default ``$PRM_DATA_DIR/world``)
+``PRM_SOURCES``    the sources file: which feeds this warehouse has and how each is read (default
+                   ``$PRM_DATA_DIR/sources.yml``; absent = the simulated world, all four feeds)
+``PRM_FEEDS``      a comma-separated list of feeds that overrides the sources file's (``crm,finance``)
 ``PRM_PII_KEY``    the key of the keyed hash that stands in for e-mails and phone numbers outside the
                    raw_* schemas (default: ``pii_key`` of .dlt/secrets.toml, else one generated once
                    into ``$PRM_DATA_DIR/secrets.toml``)
@@ -17,6 +20,9 @@ import tomllib
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FEEDS = ("crm", "lms", "tcma", "finance")  # the same order as pipelines.contracts.SYSTEMS
+FEEDS_ENV = "PRM_FEEDS"
+SOURCES_ENV = "PRM_SOURCES"
 PII_KEY_ENV = "PRM_PII_KEY"
 PII_KEY_NAME = "pii_key"
 
@@ -35,6 +41,44 @@ def landing_dir() -> Path:
 
 def world_dir() -> Path:
     return Path(os.environ.get("PRM_WORLD", data_dir() / "world")).resolve()
+
+
+def sources_file() -> Path:
+    """The sources file: ``feeds:`` names each feed this warehouse loads, with how it is read."""
+    return Path(os.environ.get(SOURCES_ENV, data_dir() / "sources.yml")).resolve()
+
+
+class FeedConfigError(ValueError):
+    """The configured feeds are not usable (unknown feed, or no CRM)."""
+
+
+def configured_feeds() -> tuple[str, ...]:
+    """The feeds this warehouse has, in contract order.
+
+    ``$PRM_FEEDS`` (comma-separated) wins; else the keys of ``feeds:`` in the sources file; else,
+    with neither, all four (the simulated world). The CRM is required: every mart hangs off it.
+    Feeds not listed are absent: nothing loads them, and the models and pages that need them say so.
+    """
+    env = os.environ.get(FEEDS_ENV)
+    if env is not None:
+        names = [n.strip().lower() for n in env.split(",") if n.strip()]
+        where = f"${FEEDS_ENV}"
+    elif sources_file().is_file():
+        import yaml
+
+        doc = yaml.safe_load(sources_file().read_text()) or {}
+        names = [str(n).lower() for n in (doc.get("feeds") or {})]
+        where = str(sources_file())
+    else:
+        return FEEDS
+    unknown = sorted(set(names) - set(FEEDS))
+    if unknown:
+        raise FeedConfigError(
+            f"{where}: unknown feed(s) {', '.join(unknown)}; the feeds are {', '.join(FEEDS)}"
+        )
+    if "crm" not in names:
+        raise FeedConfigError(f"{where}: the crm feed is required (every mart hangs off it)")
+    return tuple(f for f in FEEDS if f in names)
 
 
 def pipelines_dir() -> Path:
