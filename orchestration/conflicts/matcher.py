@@ -20,6 +20,7 @@ Input columns (pandas DataFrame, pyarrow Table or a list of dicts):
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -44,8 +45,17 @@ from orchestration.conflicts.normalize import (
     basic_keys,
     clean_host,
     clean_hosts,
+    compact_key,
+    compact_keys,
+    content_keys,
+    content_words,
+    core_key,
+    core_keys,
+    expand_abbreviation_keys,
+    expand_abbreviations,
     load_seeds,
     looks_like_host,
+    name_tokens,
     registrable_domain,
     strip_legal_suffix_keys,
     strip_legal_suffixes,
@@ -60,22 +70,38 @@ DECISIONS = (
 METHODS = (
     "exact_name",
     "normalised_name",
+    "compact_name",
+    "qualifier_dropped",
     "alias",
     "acronym",
+    "acronym_expanded",
     "parent_account",
     "domain",
     "subdomain",
     "fuzzy",
+    "same_words",
+    "contains_account",
+    "within_account",
+    "brand",
+    "words",
 )
 METHOD_LABEL = {
     "exact_name": "exact name",
     "normalised_name": "same name without legal suffix, case or punctuation",
+    "compact_name": "same letters without spaces, punctuation or 'and'",
+    "qualifier_dropped": "same name without the part in parentheses",
     "alias": "known alias",
     "acronym": "acronym",
+    "acronym_expanded": "initials of the registered name",
     "parent_account": "parent account",
     "domain": "domain",
     "subdomain": "subdomain of the account's domain",
     "fuzzy": "close spelling",
+    "same_words": "the same words in another order",
+    "contains_account": "the account's name inside the registered name",
+    "within_account": "the registered name inside the account's name",
+    "brand": "the same leading name, held by one account family only",
+    "words": "shared words",
 }
 OUTPUT_SCHEMA = pa.schema(
     [
@@ -96,7 +122,9 @@ OUTPUT_SCHEMA = pa.schema(
     ]
 )
 NEVER = math.inf
-PAIR_WORDS = 8  # the word-pair index covers the first 8 words of a name
+REFINE = 20  # accounts sharing most word weight with a registration, scored word by word
+BRAND_MAX_ACCOUNTS = 200  # a leading word held by more accounts is not one group's brand
+BRAND_MIN_SHARE = (0.6, 0.75)  # on one account only, 1 or 2 leading words must weigh this much
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
 
 
@@ -181,12 +209,6 @@ def _text(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
-def _coverage(query: list[str], cand: list[str]) -> float:
-    """Share of words (of the longer name) that have a close counterpart (ratio >= 0.8) in the other."""
-    matched = sum(1 for q in query if any(fuzz.ratio(q, c) >= 80 for c in cand))
-    return matched / max(len(query), len(cand))
-
-
 class _Lookup:
     """key -> account rows (ascending) for millions of keys without a Python object per key: the
     rows sorted by key, the distinct keys as an Arrow array and their sorted ``hash()`` values
@@ -261,14 +283,20 @@ class MatchIndex:
         self.root: list[int] = []
         self._id_rows = _EMPTY
         self.exact = self.by_key = self.expanded = self.by_acronym = _EMPTY
+        self.by_core = self.by_compact = self.by_acronym_content = _EMPTY
         self.by_host = self.by_registrable = _EMPTY
         self.vocab: dict[str, int] = {}
         self._vocab_list: list[str] = []
         self._vocab_near: dict[int, list[str]] = {}
         self._keys_arr = np.empty(0, dtype=object)
         self._corrections: dict[str, str] = {}
-        self._pair_keys = np.empty(0, np.int64)
-        self._pair_accounts = np.empty(0, np.int64)
+        # word index (content words of the core key): postings and IDF weights
+        self._tok_id: dict[str, int] = {}
+        self._post_rows = np.empty(0, np.int64)
+        self._post_bounds = np.zeros(1, np.int64)
+        self._idf = np.empty(0, float)
+        self._acct_weight = np.empty(0, float)
+        self._content_cache: dict[int, list[str]] = {}
         self.opps: dict[int, list[tuple[float, float, str, int, str, str]]] = defaultdict(list)
         self.regs: dict[str, _Reg] = {}
         self.regs_by_family: dict[str, list[_Reg]] = defaultdict(list)
@@ -313,12 +341,18 @@ class MatchIndex:
         self.root = root.tolist()
         rows = np.arange(n, dtype=np.int64)
         bk = basic_keys(name_arr)
-        key = strip_legal_suffix_keys(bk, seeds)
+        key = strip_legal_suffix_keys(expand_abbreviation_keys(bk, seeds), seeds)
         self.keys = key.to_pylist()
         self._keys_arr = np.asarray(self.keys, dtype=object)
         self.exact = _Lookup(bk, rows)
         self.by_key = _Lookup(key, rows)
+        core = core_keys(name_arr, seeds)
+        self.by_core = _Lookup(core, rows)
+        self.by_compact = _Lookup(compact_keys(key), rows)
         self.by_acronym = _Lookup(acronyms(key), rows)
+        content = content_keys(pc.if_else(pc.equal(core, ""), key, core), seeds)
+        self.by_acronym_content = _Lookup(acronyms(content), rows)
+        self._build_word_index(content)
         # a subsidiary spelled with its parent's name: "SLV Europe" -> "stellar lending ventures europe"
         exp_keys, exp_rows = [], []
         keys = self.keys
@@ -363,7 +397,6 @@ class MatchIndex:
     def _build_vocab(self, keys: pa.Array, expanded: list[str]) -> None:
         nonempty = pc.if_else(pc.equal(keys, ""), pa.scalar(None, pa.string()), keys)
         split = pc.split_pattern(nonempty, " ")
-        lengths = pc.fill_null(pc.list_value_length(split), 0).to_numpy().astype(np.int64)
         flat = pc.dictionary_encode(pc.list_flatten(split))
         words = flat.dictionary.to_pylist()
         vocab = dict(zip(words, range(len(words)), strict=True))
@@ -386,31 +419,27 @@ class MatchIndex:
             ]
             for n in range(3, max(by_len, default=0) + reach + 1)
         }
-        # word-pair blocking index: every unordered pair of the first PAIR_WORDS words of a name
-        width = min(int(lengths.max(initial=0)), PAIR_WORDS)
-        if width < 2:
-            return
-        codes = flat.indices.to_numpy().astype(np.int64)
-        n = len(lengths)
+
+    def _build_word_index(self, content: pa.Array) -> None:
+        """Postings (word -> account rows, ascending) and IDF weights of the accounts' content words;
+        each account's total weight is the sum over its distinct words."""
+        n = len(content)
+        nonempty = pc.if_else(pc.equal(content, ""), pa.scalar(None, pa.string()), content)
+        split = pc.split_pattern(nonempty, " ")
+        lengths = pc.fill_null(pc.list_value_length(split), 0).to_numpy().astype(np.int64)
+        flat = pc.dictionary_encode(pc.list_flatten(split))
+        words = flat.dictionary.to_pylist()
+        codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        starts = np.cumsum(lengths) - lengths
-        pos = np.arange(len(codes), dtype=np.int64) - np.repeat(starts, lengths)
-        keep = pos < width
-        mat = np.full((n, width), -1, np.int64)
-        mat[row_of[keep], pos[keep]] = codes[keep]
-        v = len(vocab)
-        pair_keys, accts = [], []
-        rows = np.arange(n, dtype=np.int64)
-        for x in range(width):
-            for y in range(x + 1, width):
-                ok = mat[:, y] >= 0  # words fill from the left: y present -> x present
-                lo = np.minimum(mat[ok, x], mat[ok, y])
-                hi = np.maximum(mat[ok, x], mat[ok, y])
-                pair_keys.append(lo * v + hi)
-                accts.append(rows[ok])
-        k, acc = np.concatenate(pair_keys), np.concatenate(accts)
-        order = np.argsort(k, kind="stable")
-        self._pair_keys, self._pair_accounts = k[order], acc[order]
+        v = max(len(words), 1)
+        pair = np.unique(codes * n + row_of) if len(codes) else np.empty(0, np.int64)
+        codes, row_of = pair // max(n, 1), pair % max(n, 1)  # sorted by word, then row
+        df = np.bincount(codes, minlength=v)
+        self._idf = np.log1p(n / np.maximum(df, 1))
+        self._post_rows = row_of
+        self._post_bounds = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        self._tok_id = dict(zip(words, range(len(words)), strict=True))
+        self._acct_weight = np.bincount(row_of, weights=self._idf[codes], minlength=n)
 
     def _add_opportunities(self, o: pd.DataFrame) -> None:
         if "deal_source" in o.columns:
@@ -510,6 +539,10 @@ class MatchIndex:
         elif name:
             name_match = self._match_name(name)
         dom_match = self._match_domain(host, domain or name) if host else _Match()
+        if looks_like_host(name) and not name_match.accounts and not dom_match.accounts:
+            name_match = self._match_name(
+                name
+            )  # Commerce.Net, cz.nic: a name that looks like a host
         return self._combine(name_match, dom_match)
 
     def _combine(self, a: _Match, b: _Match) -> _Match:
@@ -579,38 +612,117 @@ class MatchIndex:
         return _Match()
 
     def _match_name(self, name: str) -> _Match:
-        s = self.s
+        m = self._match_name_uncapped(name)
+        key = " ".join(name_tokens(name, self.seeds))
+        if m.accounts and m.method != "alias" and " " not in key and len(key) <= 4:
+            # a bare short name (CMU, AWS, HSC) is acronym-like: shared by many organisations,
+            # never decided automatically (seed score_short_name)
+            return _Match(
+                m.accounts, min(m.score, self.s.score_short_name), m.method, m.ambiguous, m.on
+            )
+        return m
+
+    def _match_name_uncapped(self, name: str) -> _Match:
+        s, seeds = self.s, self.seeds
         bk = basic_key(name)
         if not bk:
             return _Match()
         if bk in self.exact:
             return self._pick(self.exact[bk], s.score_exact_name, "exact_name", name)
-        tokens = strip_legal_suffixes(bk.split(), self.seeds)
+        raw = expand_abbreviations(bk.split(), seeds)
+        tokens = strip_legal_suffixes(raw, seeds)
         key = " ".join(tokens)
         m = self._lookup_key(key, s.score_normalised_name, "normalised_name", name)
         if m.accounts:
             return m
+        compact = compact_key(key)
+        if compact and compact in self.by_compact:
+            return self._pick(self.by_compact[compact], s.score_compact_name, "compact_name", name)
+        # a qualifier in parentheses on either side: "Pioneer (Japan)", "Apple (UK) Limited"
+        qcore = core_key(name, seeds)
+        for k, table in ((qcore, self.by_key), (key, self.by_core), (qcore, self.by_core)):
+            if k and k in table:
+                return self._pick(table[k], s.score_qualifier_dropped, "qualifier_dropped", name)
         # aliases: the whole name, or one word of it ("GE Healthcare")
-        aliased = self.seeds.aliases.get(key) or self.seeds.aliases.get(bk)
-        if aliased is None and any(t in self.seeds.aliases for t in tokens):
-            aliased = " ".join(self.seeds.aliases.get(t, t) for t in tokens)
+        aliased = seeds.aliases.get(key) or seeds.aliases.get(bk)
+        if aliased is None and any(t in seeds.aliases for t in tokens):
+            aliased = " ".join(seeds.aliases.get(t, t) for t in tokens)
         if aliased:
             m = self._lookup_key(aliased, s.score_alias, "alias", name)
             if m.accounts:
                 return m
-        if len(tokens) == 1 and 2 <= len(key) <= 6 and key.isalpha() and key in self.by_acronym:
-            return self._pick(self.by_acronym[key], s.score_acronym, "acronym", name)
-        raw = bk.split()
+        found: list[_Match] = []  # the rest compete: the best score wins, the earlier on a tie
+        # an acronym typed: the initials of accounts' names (all words, or without stop words)
+        typed = "".join(tokens)
+        letters = [c for c in name if c.isalpha()]
+        looks_acronym = len(tokens) == 1 or (
+            len(tokens) <= 3
+            and all(len(t) <= 5 for t in tokens)
+            and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
+        )  # UMR7363, IIITM-K, IF NAASU
+        if looks_acronym and 2 <= len(typed) <= 10 and typed.isalnum():
+            cands = list(dict.fromkeys(self.by_acronym[typed] + self.by_acronym_content[typed]))
+            if cands:
+                found.append(
+                    self._short(self._pick(cands, s.score_acronym, "acronym", name), typed)
+                )
+        # a name typed where the account is its acronym: "American Museum of Natural History" = AMNH
+        if len(tokens) >= 2:
+            for initials in self._initials(name, key, qcore):
+                if len(initials) >= 2 and initials in self.by_key:
+                    m = self._pick(
+                        self.by_key[initials], s.score_acronym_expanded, "acronym_expanded", name
+                    )
+                    found.append(self._short(m, initials))
+                    break
         corrected = [self._correct(t) for t in raw]
         if corrected != raw:
-            ckey = " ".join(strip_legal_suffixes(corrected, self.seeds))
+            ckey = " ".join(strip_legal_suffixes(corrected, seeds))
             m = self._lookup_key(ckey, 1.0, "fuzzy", name)
             if m.accounts:
                 ratio = fuzz.ratio(key, self.keys[m.accounts[0]]) / 100
-                score = max(ratio, s.score_token_corrected)
-                return _Match(m.accounts, min(score, m.score), "fuzzy", m.ambiguous, name)
-            tokens = strip_legal_suffixes(corrected, self.seeds)
-        return self._fuzzy(key, tokens, name)
+                changed = [t for t, c in zip(raw, corrected, strict=True) if t != c]
+                if len(raw) == 1 or any(len(t) <= 4 for t in changed):
+                    # never automatic on a corrected short word or a one-word name (AWS -> AMS)
+                    score = min(ratio, s.score_short_correction)
+                else:
+                    score = max(ratio, s.score_token_corrected)
+                found.append(_Match(m.accounts, min(score, m.score), "fuzzy", m.ambiguous, name))
+        short = len(tokens) == 1 and len(key) <= 4  # acronym-like: lookups only, no word matching
+        m = self._fuzzy(tokens, name) if not short else _Match()
+        if not m.accounts and corrected != raw and len(raw) > 1:
+            # words again with misspelt words corrected: never automatic (Melinda -> Melissa)
+            m = self._fuzzy(strip_legal_suffixes(corrected, seeds), name, brand=False)
+            m = _Match(
+                m.accounts, min(m.score, s.score_short_correction), m.method, m.ambiguous, m.on
+            )
+        if m.accounts:
+            found.append(m)
+        if not found:
+            return _Match()
+        return max(found, key=lambda f: f.score)
+
+    def _initials(self, name: str, key: str, qcore: str) -> list[str]:
+        """Acronyms a typed full name may stand for: initials of all its words, of its content
+        words, with a qualifier in parentheses dropped, and with elisions split (d'Hématologie)."""
+        seeds = self.seeds
+        out = []
+        elided = " ".join(
+            strip_legal_suffixes(
+                expand_abbreviations(basic_key(re.sub(r"['\u2019]", " ", name)).split(), seeds),
+                seeds,
+            )
+        )
+        for k in (key, qcore, elided):
+            if k:
+                out += [acronym_of(k), acronym_of(" ".join(content_words(k.split(), seeds)))]
+        return list(dict.fromkeys(i for i in out if i))
+
+    def _short(self, m: _Match, acronym: str) -> _Match:
+        """A match resting on a two-letter acronym is never automatic (BT, AU): grey zone at most."""
+        if len(acronym) > 2 or not m.accounts:
+            return m
+        return _Match(m.accounts, min(m.score, self.s.score_ambiguous), m.method, m.ambiguous, m.on)
 
     def _correct_many(self, typed_names: Any) -> None:
         """Spelling corrections of the unknown words of many typed names, one rapidfuzz ``cdist``
@@ -662,54 +774,186 @@ class MatchIndex:
             self._corrections[token] = hit
         return hit
 
-    def _fuzzy(self, key: str, tokens: list[str], on: str) -> _Match:
-        """Word-pair blocking, then Indel ratio x word coverage on the candidates."""
-        ids = sorted({self.vocab[t] for t in tokens if t in self.vocab})
-        if len(ids) < 2 or not len(self._pair_keys):
+    def _fuzzy(self, tokens: list[str], on: str, brand: bool = True) -> _Match:
+        """Word blocking and IDF-weighted containment: candidates are the accounts holding the
+        registration's rarest content words (up to ``max_candidates``); each scores by the IDF
+        weight of the words both share, as a share of the registration's (``cq``) and of the
+        account's (``ca``). The account's name inside the registration (``ca`` = 1: ``3Com Europe``
+        for 3Com) or the registration inside the account's name (``cq`` = 1) scores
+        ``containment_floor + containment_span`` x the other share, so the longest containment
+        wins; the same words score ``score_same_words``; a partial overlap stays below the grey
+        zone."""
+        s = self.s
+        words = list(dict.fromkeys(content_words(tokens, self.seeds)))
+        if not words or not len(self._idf):
             return _Match()
-        v = len(self.vocab)
-        spans = []
-        for x in range(len(ids)):
-            for y in range(x + 1, len(ids)):
-                k = ids[x] * v + ids[y]
-                lo = int(np.searchsorted(self._pair_keys, k, "left"))
-                hi = int(np.searchsorted(self._pair_keys, k, "right"))
-                if hi > lo:
-                    spans.append((hi - lo, lo, hi))
-        if not spans:
+        n = len(self.ids)
+        ids = [self._tok_id.get(w, -1) for w in words]
+        weights = [float(self._idf[i]) if i >= 0 else math.log1p(n) for i in ids]
+        total = sum(weights)
+        known = sorted(
+            (int(self._post_bounds[i + 1] - self._post_bounds[i]), i, w)
+            for i, w in zip(ids, weights, strict=True)
+            if i >= 0
+        )
+        if not known:
             return _Match()
-        spans.sort()
-        cands: list[np.ndarray] = []
-        total = 0
-        for size, lo, hi in spans:  # most specific pairs first, up to the cap
-            if total + size > self.s.max_candidates and cands:
+        parts, size = [], 0
+        for df, i, _ in known:  # the rarest words first, up to the cap
+            if size and size + df > s.max_candidates:
                 break
-            cands.append(self._pair_accounts[lo:hi])
-            total += size
-        cand = np.unique(np.concatenate(cands))
-        choices = self._keys_arr[cand].tolist()
-        # below this no candidate can be the match or a rival of it: rapidfuzz skips it early
-        floor = 100 * (self.s.review_lower_bound - self.s.ambiguity_margin)
-        top = process.extract(key, choices, scorer=fuzz.ratio, limit=5, score_cutoff=floor)
-        if not top:
-            return _Match()
+            parts.append(self._post_rows[self._post_bounds[i] : self._post_bounds[i + 1]])
+            size += df
+        cand = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+        shared = np.zeros(len(cand))
+        for _, i, w in known:
+            post = self._post_rows[self._post_bounds[i] : self._post_bounds[i + 1]]
+            pos = np.minimum(np.searchsorted(post, cand), len(post) - 1)
+            shared += w * (post[pos] == cand)
+        # the accounts sharing most weight, then word by word with close spellings counted
+        top = np.argsort(-shared, kind="stable")[:REFINE]
+        top = top[shared[top] > 0]
+        qpos = {w: j for j, w in enumerate(words)}
         scored = []
-        for ckey, ratio, j in top:
-            scored.append((ratio / 100 * _coverage(tokens, ckey.split()), int(cand[j])))
-        scored.sort(reverse=True)
-        best_score, best = scored[0]
-        if best_score < self.s.review_lower_bound:
+        for j in top.tolist():
+            row = int(cand[j])
+            sc, method, cq = self._word_score(words, weights, total, qpos, row, brand)
+            if sc >= s.review_lower_bound - s.ambiguity_margin:
+                scored.append((sc, cq, row, method))
+        if not scored:
+            return _Match()
+        key = " ".join(tokens)
+        scored.sort(key=lambda x: (-x[0], -fuzz.ratio(key, self.keys[x[2]]), x[2]))
+        best_score, best_cq, best, method = scored[0]
+        if best_score < s.review_lower_bound:
             return _Match()
         rivals = [
-            i
-            for sc, i in scored[1:]
-            if best_score - sc < self.s.ambiguity_margin and self.root[i] != self.root[best]
+            row
+            for sc, cq, row, m in scored[1:]
+            if best_score - sc < s.ambiguity_margin
+            and self.root[row] != self.root[best]
+            # the longest account name inside the registration wins over a shorter one
+            and not (method == m == "contains_account" and cq < best_cq)
         ]
+        if method in ("contains_account", "within_account", "brand"):
+            mine = set(self._content_of(best))
+            dfs = [self._df(w) for w in words if w in mine and w in self._tok_id]
+            if not dfs or min(dfs) > s.distinctive_word_max_accounts:
+                # only common words shared (Sterling Rail Inc. / Sterling Rail Associates): a
+                # name made of them says little, as the containment of a rare one does (3Com)
+                return _Match()
+            if not rivals:
+                rivals = self._crowd(words, best)
         if rivals:
-            return _Match(
-                (best, *rivals), min(best_score, self.s.score_ambiguous), "fuzzy", True, on
-            )
-        return _Match((best,), best_score, "fuzzy", False, on)
+            return _Match((best, *rivals), min(best_score, s.score_ambiguous), method, True, on)
+        return _Match((best,), best_score, method, False, on)
+
+    def _crowd(self, words: list[str], best: int) -> list[int]:
+        """Accounts of other families that also hold every word the registration shares with
+        ``best``: then the part that names it is not its own (Delta Software / Delta Software
+        Works / Delta Software Services Inc.) and the match is one of several (at most 3 shown)."""
+        mine = set(self._content_of(best))
+        shared = [w for w in words if w in mine and w in self._tok_id]
+        if not shared:
+            return []
+        rows = None
+        for w in sorted(shared, key=lambda w: self._df(w)):
+            i = self._tok_id[w]
+            post = self._post_rows[self._post_bounds[i] : self._post_bounds[i + 1]]
+            rows = post if rows is None else np.intersect1d(rows, post, assume_unique=True)
+            if len(rows) <= 1:
+                return []
+        fam = self.root[best]
+        return [int(r) for r in rows if self.root[int(r)] != fam][:3]
+
+    def _df(self, word: str) -> int:
+        i = self._tok_id[word]
+        return int(self._post_bounds[i + 1] - self._post_bounds[i])
+
+    def _content_of(self, row: int) -> list[str]:
+        """Content words of an account's core key (its key without a qualifier in parentheses)."""
+        hit = self._content_cache.get(row)
+        if hit is None:
+            key = core_key(self.names[row], self.seeds) or self.keys[row]
+            hit = list(dict.fromkeys(content_words(key.split(), self.seeds)))
+            if len(self._content_cache) > 100_000:
+                self._content_cache.clear()
+            self._content_cache[row] = hit
+        return hit
+
+    def _word_score(
+        self,
+        words: list[str],
+        weights: list[float],
+        total: float,
+        qpos: dict[str, int],
+        row: int,
+        brand: bool = True,
+    ) -> tuple[float, str, float]:
+        """(score, method, cq) of an account for the registration's content ``words``: the IDF
+        weight of the words both hold (a word of 5+ letters within Indel ratio 0.85 of another
+        counts: ``Assosiation``), as a share of each side's weight."""
+        s = self.s
+        acct = self._content_of(row)
+        n = len(self.ids)
+        aw = [
+            float(self._idf[i]) if (i := self._tok_id.get(w, -1)) >= 0 else math.log1p(n)
+            for w in acct
+        ]
+        a_total = sum(aw) or 1e-9
+        q_hit = [0.0] * len(words)
+        a_hit = 0.0
+        close = False
+        for w, wa in zip(acct, aw, strict=True):
+            j = qpos.get(w)
+            if j is None and len(w) >= 5:
+                for jj, qw in enumerate(words):
+                    if len(qw) >= 5 and not q_hit[jj] and fuzz.ratio(w, qw) >= 85:
+                        j, close = jj, True
+                        break
+            if j is not None:
+                q_hit[j] = weights[j]
+                a_hit += wa
+        cq, ca = sum(q_hit) / total, a_hit / a_total
+        full_q, full_a = cq >= 0.999, ca >= 0.999
+        if full_q and full_a:
+            sc, method = s.score_same_words, "same_words"
+        elif full_a:
+            sc, method = s.containment_floor + s.containment_span * cq, "contains_account"
+        elif full_q:
+            sc, method = s.containment_floor + s.containment_span * ca, "within_account"
+        elif brand and self._is_brand(acct, words, row, [w / a_total for w in aw]):
+            # the same leading word(s), held by one account family only: "Nokia Japan" -> Nokia
+            sc, method = min(s.containment_floor + s.containment_span * ca, s.score_brand), "brand"
+        else:
+            sc, method = s.containment_floor * min(cq, ca), "words"
+        if close:
+            sc = min(sc, s.score_close_words)
+        return sc, method, cq
+
+    def _is_brand(self, acct: list[str], words: list[str], row: int, share: list[float]) -> bool:
+        """Do the account and the registration start with the same word (or two words) that no
+        account outside ``row``'s family holds, and that is either on several of the family's
+        accounts or most of this account's weight (``share``: each word's, the rest generic)? ``Nokia Japan`` /
+        Nokia Corporation; ``China Mobile M2M`` / China Mobile International; not ``Eagle
+        Insurance Collective`` / Eagle Payments Partners."""
+        for n in (1, 2):
+            if len(acct) < n or len(words) < n or acct[:n] != words[:n]:
+                return False
+            rows = None
+            for w in acct[:n]:
+                i = self._tok_id.get(w, -1)
+                if i < 0:
+                    return False
+                post = self._post_rows[self._post_bounds[i] : self._post_bounds[i + 1]]
+                rows = post if rows is None else np.intersect1d(rows, post, assume_unique=True)
+            if rows is not None and len(rows) <= BRAND_MAX_ACCOUNTS:
+                if len(rows) < 2 and sum(share[:n]) < BRAND_MIN_SHARE[n - 1]:
+                    continue
+                fam = self.root[row]
+                if all(self.root[int(r)] == fam for r in rows):
+                    return True
+        return False
 
     # ----------------------------------------------------------------- decide
     def decide(self, registration: Mapping[str, Any]) -> Decision:
@@ -891,6 +1135,11 @@ class MatchIndex:
         m = reg.match
         if acct < 0 or m.method is None:
             return ""
+        if m.method in ("contains_account", "brand"):  # a division or subsidiary named after it
+            return (
+                f"matched '{m.on}' by {METHOD_LABEL[m.method]}: a part of {self.names[acct]}"
+                f"{'' if self.root[acct] == acct else ', family ' + self.names[self.root[acct]]}"
+            )
         return f"matched '{m.on}' by {METHOD_LABEL[m.method]}"
 
 

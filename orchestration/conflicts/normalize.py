@@ -1,8 +1,12 @@
 """Name and domain normalisation for registration matching, and the seeds that drive it.
 
 A company name becomes a *key*: unicode folded to ASCII, lower case, ``&`` spelled ``and``,
-apostrophes and dots dropped (``S.A.`` -> ``sa``), every other punctuation mark a space, trailing
-legal suffixes (seed ``legal_suffixes``) removed. A host becomes its *registrable domain* (the
+apostrophes and dots dropped (``S.A.`` -> ``sa``), every other punctuation mark a space, abbreviated
+words spelled out (seed ``name_word_rules``: ``univ`` -> ``university``), trailing legal suffixes
+(seed ``legal_suffixes``) removed. Beside it: the *compact* key (no spaces, no ``and``:
+``Century Link``, ``CenturyLink`` and ``AT&T``/``ATT`` meet), the *core* key (a qualifier in
+parentheses dropped: ``Pioneer (Japan)`` -> ``pioneer``) and the *content words* (stop words of the
+same seed dropped) that acronyms and word matching use. A host becomes its *registrable domain* (the
 label under the public suffix: ``eu.acme.co.uk`` -> ``acme.co.uk``) with tldextract's bundled
 public-suffix snapshot: no download at run time.
 """
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import tldextract
@@ -48,6 +53,17 @@ class MatchSettings:
     score_acronym: float = 0.92
     score_token_corrected: float = 0.92
     score_ambiguous: float = 0.85
+    score_compact_name: float = 0.97
+    score_qualifier_dropped: float = 0.95
+    score_acronym_expanded: float = 0.92
+    score_short_correction: float = 0.85
+    score_short_name: float = 0.88
+    score_brand: float = 0.88
+    score_close_words: float = 0.90
+    score_same_words: float = 0.96
+    containment_floor: float = 0.75
+    containment_span: float = 0.22
+    distinctive_word_max_accounts: int = 20
     max_token_edits: int = 2
     max_candidates: int = 5000
 
@@ -61,6 +77,11 @@ class MatchingSeeds:
     aliases: dict[str, str] = field(default_factory=dict)  # alias key -> canonical name key
     blocking_statuses: frozenset[str] = frozenset({"submitted", "approved"})
     free_mail_domains: frozenset[str] = frozenset()  # never identify a company
+    stop_words: frozenset[str] = frozenset()  # carry no identity: skipped by acronyms and words
+    abbreviations: tuple[tuple[str, str], ...] = ()  # (abbreviated word, spelled out)
+
+
+WORD_RULES = ("stop_word", "abbreviation", "same_word")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -91,7 +112,21 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
             reverse=True,
         )
     )
-    seeds = MatchingSeeds(settings=settings, legal_suffixes=suffixes)
+    word_rules = _rows(seeds_dir / "name_word_rules.csv")
+    stop = frozenset(basic_key(r["word"]) for r in word_rules if r["rule"] == "stop_word")
+    abbreviations = tuple(
+        sorted(
+            (basic_key(r["word"]), basic_key(r["spelled_out"]))
+            for r in word_rules
+            if r["rule"] in ("abbreviation", "same_word")
+        )
+    )
+    bad = [r["rule"] for r in word_rules if r["rule"] not in WORD_RULES]
+    if bad:
+        raise ValueError(f"unknown name word rule {bad[0]!r} (one of {', '.join(WORD_RULES)})")
+    seeds = MatchingSeeds(
+        settings=settings, legal_suffixes=suffixes, stop_words=stop, abbreviations=abbreviations
+    )
     aliases = {
         basic_key(r["alias"]): name_key(r["canonical_name"], seeds)
         for r in _rows(seeds_dir / "company_aliases.csv")
@@ -104,13 +139,18 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     free_mail = frozenset(
         clean_host(r["domain"]) for r in _rows(seeds_dir / "free_mail_domains.csv")
     )
-    return MatchingSeeds(settings, suffixes, aliases, statuses, free_mail)
+    return MatchingSeeds(settings, suffixes, aliases, statuses, free_mail, stop, abbreviations)
 
 
 def fold(text: str) -> str:
     """Lower case ASCII: accents stripped (``Société`` -> ``societe``), other non-ASCII dropped."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        # punctuation and symbols outside ASCII (dashes, quotes) separate words: Nebraska\u2013Lincoln
+        text = "".join(
+            " " if unicodedata.category(c)[0] in "PZS" and not c.isascii() else c
+            for c in unicodedata.normalize("NFKD", text)
+        )
+        text = text.encode("ascii", "ignore").decode("ascii")
     return text.lower()
 
 
@@ -140,9 +180,52 @@ def strip_legal_suffixes(tokens: list[str], seeds: MatchingSeeds) -> list[str]:
     return m.group(1).split() if m else tokens
 
 
+def expand_abbreviations(tokens: list[str], seeds: MatchingSeeds) -> list[str]:
+    """``tokens`` with abbreviated words spelled out (seed ``name_word_rules``)."""
+    if not seeds.abbreviations:
+        return tokens
+    table = _abbreviation_table(seeds.abbreviations)
+    return [w for t in tokens for w in table.get(t, t).split()]
+
+
+@lru_cache(maxsize=8)
+def _abbreviation_table(abbreviations: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return dict(abbreviations)
+
+
+def name_tokens(name: str, seeds: MatchingSeeds) -> list[str]:
+    """The words of a name's key: basic key, abbreviations spelled out, legal suffixes removed."""
+    return strip_legal_suffixes(expand_abbreviations(basic_key(name).split(), seeds), seeds)
+
+
 def name_key(name: str, seeds: MatchingSeeds) -> str:
     """The normalised matching key of a company name (idempotent: ``name_key(name_key(x)) == name_key(x)``)."""
-    return " ".join(strip_legal_suffixes(basic_key(name).split(), seeds))
+    return " ".join(name_tokens(name, seeds))
+
+
+_QUALIFIER = re.compile(r"\s*\([^)]*\)")
+
+
+def core_key(name: str, seeds: MatchingSeeds) -> str:
+    """:func:`name_key` without qualifiers in parentheses (``Pioneer (Japan)`` -> ``pioneer``);
+    '' when the name has none or nothing else."""
+    if "(" not in name:
+        return ""
+    stripped = _QUALIFIER.sub(" ", name)
+    return name_key(stripped, seeds) if stripped.strip() else ""
+
+
+def compact_key(key: str) -> str:
+    """Letters and digits of a key without spaces or the word ``and`` (``at and t`` -> ``att``,
+    ``century link`` -> ``centurylink``); '' below 4 characters (too short to say anything)."""
+    out = "".join(t for t in key.split() if t != "and")
+    return out if len(out) >= 4 else ""
+
+
+def content_words(tokens: list[str], seeds: MatchingSeeds) -> list[str]:
+    """``tokens`` without stop words (all of them when nothing else is left)."""
+    kept = [t for t in tokens if t not in seeds.stop_words]
+    return kept or tokens
 
 
 # ------------------------------------------------ the same, vectorised (Arrow compute, RE2)
@@ -176,6 +259,60 @@ def basic_keys(names: pa.Array | list[str | None]) -> pa.Array:
 def strip_legal_suffix_keys(keys: pa.Array, seeds: MatchingSeeds) -> pa.Array:
     """:func:`strip_legal_suffixes` of many basic keys at once."""
     return pc.replace_substring_regex(keys, _suffix_pattern(seeds.legal_suffixes), r"\1")
+
+
+def expand_abbreviation_keys(keys: pa.Array, seeds: MatchingSeeds) -> pa.Array:
+    """:func:`expand_abbreviations` of many basic keys at once (one RE2 pass per abbreviation,
+    only over the keys that hold any)."""
+    if not seeds.abbreviations:
+        return keys
+    alts = "|".join(re.escape(a) for a, _ in seeds.abbreviations)
+    hit = pc.match_substring_regex(keys, rf"(^| )({alts})( |$)")
+    if not pc.any(hit).as_py():
+        return keys
+    sel = pa.array(np.flatnonzero(hit.to_numpy(zero_copy_only=False)))
+    sub = pc.take(keys, sel)
+    for a, b in seeds.abbreviations:
+        # twice: RE2 has no look-around, so adjacent occurrences share a space
+        for _ in range(2):
+            sub = pc.replace_substring_regex(sub, rf"(^| ){re.escape(a)}( |$)", rf"\1{b}\2")
+    out = keys.to_numpy(zero_copy_only=False).astype(object)
+    out[sel.to_numpy()] = np.asarray(sub.to_pylist(), dtype=object)
+    return pa.array(out.tolist(), pa.string())
+
+
+def name_keys(names: pa.Array | list[str | None], seeds: MatchingSeeds) -> pa.Array:
+    """:func:`name_key` of many names at once."""
+    return strip_legal_suffix_keys(expand_abbreviation_keys(basic_keys(names), seeds), seeds)
+
+
+def core_keys(names: pa.Array, seeds: MatchingSeeds) -> pa.Array:
+    """:func:`core_key` of many names at once."""
+    names = _strings(names)
+    has = pc.match_substring(names, "(")
+    stripped = pc.replace_substring_regex(names, r"\s*\([^)]*\)", " ")
+    keys = name_keys(stripped, seeds)
+    return pc.if_else(has, keys, "")
+
+
+def compact_keys(keys: pa.Array) -> pa.Array:
+    """:func:`compact_key` of many keys at once."""
+    out = pc.replace_substring_regex(keys, r"(^| )and( |$)", " ")
+    out = pc.replace_substring_regex(out, r"(^| )and( |$)", " ")
+    out = pc.replace_substring(out, " ", "")
+    return pc.if_else(pc.less(pc.utf8_length(out), 4), "", out)
+
+
+def content_keys(keys: pa.Array, seeds: MatchingSeeds) -> pa.Array:
+    """Keys without stop words (:func:`content_words`), for many keys at once."""
+    if not seeds.stop_words:
+        return keys
+    alts = "|".join(re.escape(w) for w in sorted(seeds.stop_words))
+    out = keys
+    for _ in range(2):
+        out = pc.replace_substring_regex(out, rf"(^| )({alts})( |$)", " ")
+    out = pc.utf8_trim(pc.replace_substring_regex(out, r"  +", " "), " ")
+    return pc.if_else(pc.equal(out, ""), keys, out)
 
 
 def acronyms(keys: pa.Array) -> pa.Array:

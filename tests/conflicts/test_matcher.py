@@ -60,7 +60,6 @@ def _reg(rid, name, domain=None, partner="P1", at="2026-03-01", status="submitte
         ("TYRELL-OUTFITTERS, ltd.", None, "6", "exact_name"),  # case and punctuation
         ("Tyrell  outfitters.", None, "6", "normalised_name"),  # case, punctuation, no suffix
         ("GE", None, "1", "alias"),  # alias seed
-        ("SLV", None, "3", "acronym"),  # derived acronym
         ("Stellar Lending Ventures Europe", None, "4", "parent_account"),  # subsidiary spelled out
         ("Tyrell Outfiters Ltd", None, "6", "fuzzy"),  # typo
         ("Eagle Paymnets Partners", None, "5", "fuzzy"),  # transposition
@@ -92,6 +91,17 @@ def test_hard_cases_match_the_right_account(typed, domain, account, method) -> N
 def test_hard_negatives_do_not_match(typed) -> None:
     m = _index().resolve(typed)
     assert not m.accounts or m.score < SEEDS.settings.review_lower_bound
+
+
+def test_a_short_name_is_matched_for_review_never_automatically() -> None:
+    # a bare name of 4 letters or fewer (an acronym, AWS, HSC) is shared by many organisations:
+    # on real names it was right 66% of the time, so it goes to review with its best candidate
+    idx = _index()
+    m = idx.resolve("SLV")
+    assert idx.ids[m.accounts[0]] == "3" and m.method == "acronym" and not m.ambiguous
+    assert SEEDS.settings.review_lower_bound <= m.score < SEEDS.settings.auto_match_threshold
+    assert idx.decide(_reg("R1", "SLV")).decision == "needs_review"
+    assert idx.resolve("GE").score >= SEEDS.settings.auto_match_threshold  # a curated alias is
 
 
 def test_same_acronym_of_two_companies_is_ambiguous_not_a_match() -> None:
@@ -178,6 +188,7 @@ def test_clean_when_nothing_matches() -> None:
 def test_thresholds_come_from_the_seed(tmp_path) -> None:
     for f in (
         "legal_suffixes.csv",
+        "name_word_rules.csv",
         "company_aliases.csv",
         "conflict_registration_statuses.csv",
         "free_mail_domains.csv",
@@ -206,6 +217,7 @@ def test_thresholds_come_from_the_seed(tmp_path) -> None:
 def test_unknown_setting_is_refused(tmp_path) -> None:
     for f in (
         "legal_suffixes.csv",
+        "name_word_rules.csv",
         "company_aliases.csv",
         "conflict_registration_statuses.csv",
         "free_mail_domains.csv",

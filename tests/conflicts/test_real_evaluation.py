@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from orchestration.conflicts.normalize import load_seeds
 from orchestration.conflicts.real_evaluation import (
     OUT_OF_SCOPE,
-    kind_table,
     load_real_set,
-    score_names,
 )
 
 

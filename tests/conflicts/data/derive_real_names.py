@@ -65,7 +65,7 @@ REVERSED_ACRONYM_SHARE = 0.25  # of organisations with an acronym: the CRM holds
 MAX_PER_ORG = 4  # variants kept per organisation and kind (a few big ones hold dozens)
 # most names kept per source and kind (a stable draw): the abundant kinds would swamp the rest
 MAX_PER_KIND = {"short_form": 1500, "acronym": 1500, "absent": 1500, "other_name": 800,
-                "translation": 800}  # fmt: skip
+                "translation": 800, "acronym_not_initials": 800}  # fmt: skip
 
 
 def _h(text: str) -> float:
@@ -113,6 +113,16 @@ def _lev(a: str, b: str) -> int:
     return prev[-1]
 
 
+def initials_fit(short: str, long_: str) -> bool:
+    """Is ``short`` the initials of ``long_``'s words, of all of them or of its capitalised ones
+    (``AMNH``: American Museum of Natural History)? Parentheses in ``long_`` are ignored."""
+    letters = alnum(short)
+    ws = re.findall(r"[^\W\d_]+|\d+", re.sub(r"\([^)]*\)", " ", long_))
+    every = "".join(fold(w)[:1] for w in ws)
+    capital = "".join(fold(w)[:1] for w in ws if w[:1].isupper() or w[:1].isdigit())
+    return len(letters) >= 2 and letters in (every, capital)
+
+
 def kind_of(query: str, canonical: str, origin: str) -> str | None:
     """The variant kind of a real pair, by comparing the two strings (None: the same name)."""
     if query == canonical:
@@ -121,10 +131,11 @@ def kind_of(query: str, canonical: str, origin: str) -> str | None:
         # a division named with (part of) its parent's name; one named otherwise is another name
         shared = set(words(query)) & set(words(canonical)) - STOP
         return "subsidiary" if shared else "other_name"
-    if origin == "acronym_reversed":
-        return "acronym_expanded"
-    if origin == "acronym":
-        return "acronym"
+    if origin in ("acronym", "acronym_reversed"):
+        short, long_ = (query, canonical) if origin == "acronym" else (canonical, query)
+        if not initials_fit(short, long_):
+            return "acronym_not_initials"  # CERN, XAC: only a list of aliases can hold it
+        return "acronym" if origin == "acronym" else "acronym_expanded"
     if query.lower() == canonical.lower():
         return "case"
     if fold(query) == fold(canonical):
