@@ -284,6 +284,7 @@ class MatchIndex:
         self._id_rows = _EMPTY
         self.exact = self.by_key = self.expanded = self.by_acronym = _EMPTY
         self.by_core = self.by_compact = self.by_acronym_content = _EMPTY
+        self.by_acronym_suffix = _EMPTY
         self.by_host = self.by_registrable = _EMPTY
         self.vocab: dict[str, int] = {}
         self._vocab_list: list[str] = []
@@ -352,6 +353,9 @@ class MatchIndex:
         self.by_acronym = _Lookup(acronyms(key), rows)
         content = content_keys(pc.if_else(pc.equal(core, ""), key, core), seeds)
         self.by_acronym_content = _Lookup(acronyms(content), rows)
+        # with the legal suffix: Helius Medical, Inc. = HMI; Laboratory Animals Limited = LAL
+        with_suffix = pc.if_else(pc.equal(bk, key), "", acronyms(bk))
+        self.by_acronym_suffix = _Lookup(with_suffix, rows)
         self._build_word_index(content)
         # a subsidiary spelled with its parent's name: "SLV Europe" -> "stellar lending ventures europe"
         exp_keys, exp_rows = [], []
@@ -661,7 +665,13 @@ class MatchIndex:
             and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
         )  # UMR7363, IIITM-K, IF NAASU
         if looks_acronym and 2 <= len(typed) <= 10 and typed.isalnum():
-            cands = list(dict.fromkeys(self.by_acronym[typed] + self.by_acronym_content[typed]))
+            cands = list(
+                dict.fromkeys(
+                    self.by_acronym[typed]
+                    + self.by_acronym_content[typed]
+                    + self.by_acronym_suffix[typed]
+                )
+            )
             if cands:
                 found.append(
                     self._short(self._pick(cands, s.score_acronym, "acronym", name), typed)
@@ -684,7 +694,7 @@ class MatchIndex:
                 changed = [t for t, c in zip(raw, corrected, strict=True) if t != c]
                 if len(raw) == 1 or any(len(t) <= 4 for t in changed):
                     # never automatic on a corrected short word or a one-word name (AWS -> AMS)
-                    score = min(ratio, s.score_short_correction)
+                    score = s.score_short_correction
                 else:
                     score = max(ratio, s.score_token_corrected)
                 found.append(_Match(m.accounts, min(score, m.score), "fuzzy", m.ambiguous, name))

@@ -20,15 +20,17 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from orchestration.conflicts.matcher import MatchIndex
-from orchestration.conflicts.normalize import MatchingSeeds, load_seeds
+from orchestration.conflicts.normalize import SEEDS_DIR, MatchingSeeds, load_seeds
 from pipelines.settings import PROJECT_ROOT
 
 DATA_DIR = PROJECT_ROOT / "tests" / "conflicts" / "data"
+SETTINGS_CSV = SEEDS_DIR / "conflict_matching_settings.csv"
 OUT_OF_SCOPE = ("translation", "other_name", "acronym_not_initials")  # not spelling variants
 TARGET_TOP1, TARGET_AUTO_PRECISION, TARGET_FALSE_AUTO = 0.85, 0.97, 0.02
 
@@ -146,6 +148,78 @@ def curve(scored: pd.DataFrame, thresholds: np.ndarray | None = None) -> pd.Data
     return pd.DataFrame(rows)
 
 
+# the per-method score each lookup method reports (a fixed score: calibrated on the tuning split)
+METHOD_SCORES = {
+    "normalised_name": "score_normalised_name",
+    "compact_name": "score_compact_name",
+    "qualifier_dropped": "score_qualifier_dropped",
+    "acronym": "score_acronym",
+    "acronym_expanded": "score_acronym_expanded",
+    "same_words": "score_same_words",
+}
+MIN_DECISIONS = 30  # a method decided fewer names than this on the tuning split keeps its score
+
+
+def calibrate(scored: pd.DataFrame, seeds: MatchingSeeds) -> pd.DataFrame:
+    """Per method with a fixed score: how often it named the right account on these names (not
+    ambiguous, present or absent), and the score it may claim: no more than that precision, and
+    no less than the grey zone's ``score_ambiguous`` (a method right most of the time is still a
+    suggestion worth reviewing)."""
+    rows = []
+    d = scored[~scored["ambiguous"] & (scored["score"] > 0)]
+    for method, setting in METHOD_SCORES.items():
+        g = d[d["method"] == method]
+        current = getattr(seeds.settings, setting)
+        precision = g["right"].mean() if len(g) else np.nan
+        proposed = current
+        if len(g) >= MIN_DECISIONS and precision < current:
+            proposed = max(float(np.floor(precision * 100) / 100), seeds.settings.score_ambiguous)
+        rows.append(
+            {
+                "method": method,
+                "setting": setting,
+                "decided": len(g),
+                "precision": precision,
+                "score": current,
+                "calibrated": proposed,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def choose_thresholds(scored: pd.DataFrame, review_in_force: float) -> tuple[float, float]:
+    """(auto_match_threshold, review_lower_bound) from the curve of these (tuning) names: the
+    lowest threshold at which automatic precision reaches its target and automatic matches of
+    absent organisations stay within theirs; and the lowest review bound from which a
+    suggestion below the automatic threshold (not ambiguous: those are reviewed as one of
+    several anyway) is right at least half of the time. Scores below the review bound in force
+    are not reported by the matcher, so the bound can only rise from there."""
+    c = curve(scored)
+    ok = (c["auto_precision"].fillna(0.0) >= TARGET_AUTO_PRECISION) & (
+        c["false_auto_absent"] <= TARGET_FALSE_AUTO
+    )
+    auto = float(c.loc[ok, "threshold"].min()) if ok.any() else 1.0
+    d = scored[~scored["kind"].isin(OUT_OF_SCOPE) & ~scored["ambiguous"]]
+    review = auto
+    for t in np.round(np.arange(review_in_force, auto, 0.01), 2):
+        band = d[(d["score"] >= t) & (d["score"] < auto)]
+        if len(band) and band["right"].mean() >= 0.5:
+            review = float(t)
+            break
+    return auto, review
+
+
+def write_settings(values: dict[str, float], path: Path = SETTINGS_CSV) -> None:
+    """Replace the given settings' values in the seed (other rows and descriptions kept)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for name, value in values.items():
+        if name in set(frame["setting"]):
+            frame.loc[frame["setting"] == name, "value"] = f"{value:.2f}"
+        else:
+            raise ValueError(f"setting {name!r} is not in {path.name}")
+    frame.to_csv(path, index=False)
+
+
 def _fmt(table: pd.DataFrame) -> str:
     return table.to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep="-")
 
@@ -154,7 +228,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("tune", "holdout"), default=None)
     parser.add_argument("--curve", action="store_true", help="also print the threshold curve")
+    parser.add_argument(
+        "--choose",
+        action="store_true",
+        help="calibrate the per-method scores and choose the thresholds on the tuning split, "
+        "write them to seeds/conflict_matching_settings.csv, then report",
+    )
     args = parser.parse_args()
+    if args.choose:
+        seeds = load_seeds()
+        cal = calibrate(score_names(seeds, "tune"), seeds)
+        print("== per-method calibration on the tuning split ==")
+        print(_fmt(cal))
+        write_settings(dict(zip(cal["setting"], cal["calibrated"], strict=True)))
+        seeds = load_seeds()
+        tune = score_names(seeds, "tune")
+        print("== threshold curve, tuning split (in scope) ==")
+        print(_fmt(curve(tune)))
+        auto, review = choose_thresholds(tune, seeds.settings.review_lower_bound)
+        print(f"chosen: auto_match_threshold {auto:.2f}, review_lower_bound {review:.2f}")
+        write_settings({"auto_match_threshold": auto, "review_lower_bound": review})
     seeds = load_seeds()
     scored = score_names(seeds, args.split)
     s = seeds.settings
