@@ -122,7 +122,7 @@ OUTPUT_SCHEMA = pa.schema(
     ]
 )
 NEVER = math.inf
-REFINE = 20  # accounts sharing most word weight with a registration, scored word by word
+REFINE = 12  # accounts sharing most word weight with a registration, scored word by word
 BRAND_MAX_ACCOUNTS = 200  # a leading word held by more accounts is not one group's brand
 BRAND_MIN_SHARE = (0.6, 0.75)  # on one account only, 1 or 2 leading words must weigh this much
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
@@ -806,11 +806,15 @@ class MatchIndex:
             for i, w in zip(ids, weights, strict=True)
             if i >= 0
         )
-        if not known:
+        if not known or known[0][0] > BRAND_MAX_ACCOUNTS:
+            # no word of the registration is rare enough to name an account by containment or
+            # brand: nothing distinctive to match on (and the cost of a scan is not paid)
             return _Match()
+        # candidates: accounts holding a rare word of the registration (containment needs a
+        # distinctive shared word, a brand a rare leading one, the same words the rarest one)
         parts, size = [], 0
         for df, i, _ in known:  # the rarest words first, up to the cap
-            if size and size + df > s.max_candidates:
+            if parts and (df > BRAND_MAX_ACCOUNTS or size + df > s.max_candidates):
                 break
             parts.append(self._post_rows[self._post_bounds[i] : self._post_bounds[i + 1]])
             size += df

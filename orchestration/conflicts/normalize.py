@@ -217,9 +217,11 @@ def core_key(name: str, seeds: MatchingSeeds) -> str:
 
 def compact_key(key: str) -> str:
     """Letters and digits of a key without spaces or the word ``and`` (``at and t`` -> ``att``,
-    ``century link`` -> ``centurylink``); '' below 4 characters (too short to say anything)."""
-    out = "".join(t for t in key.split() if t != "and")
-    return out if len(out) >= 4 else ""
+    ``century link`` -> ``centurylink``); '' below 3 characters or for a one-word key (the key
+    itself then)."""
+    words = key.split()
+    out = "".join(t for t in words if t != "and")
+    return out if len(out) >= 3 and len(words) > 1 else ""
 
 
 def content_words(tokens: list[str], seeds: MatchingSeeds) -> list[str]:
@@ -261,24 +263,28 @@ def strip_legal_suffix_keys(keys: pa.Array, seeds: MatchingSeeds) -> pa.Array:
     return pc.replace_substring_regex(keys, _suffix_pattern(seeds.legal_suffixes), r"\1")
 
 
+def _map_words(keys: pa.Array, table: dict[str, str]) -> pa.Array:
+    """Every word of every key replaced through ``table`` (a word mapped to '' is dropped), in one
+    pass: the distinct words are mapped in Python, the rest is Arrow."""
+    keys = _strings(keys)
+    split = pc.split_pattern(keys, " ")
+    flat = pc.dictionary_encode(pc.list_flatten(split))
+    words = flat.dictionary.to_pylist()
+    mapped = [table.get(w, w) for w in words]
+    if mapped == words:
+        return keys
+    new_flat = pc.take(pa.array(mapped, pa.string()), flat.indices)
+    lists = pa.ListArray.from_arrays(split.offsets, new_flat)
+    out = pc.binary_join(lists, " ")
+    out = pc.utf8_trim(pc.replace_substring_regex(out, r"  +", " "), " ")
+    return pc.fill_null(out, "")
+
+
 def expand_abbreviation_keys(keys: pa.Array, seeds: MatchingSeeds) -> pa.Array:
-    """:func:`expand_abbreviations` of many basic keys at once (one RE2 pass per abbreviation,
-    only over the keys that hold any)."""
+    """:func:`expand_abbreviations` of many basic keys at once."""
     if not seeds.abbreviations:
         return keys
-    alts = "|".join(re.escape(a) for a, _ in seeds.abbreviations)
-    hit = pc.match_substring_regex(keys, rf"(^| )({alts})( |$)")
-    if not pc.any(hit).as_py():
-        return keys
-    sel = pa.array(np.flatnonzero(hit.to_numpy(zero_copy_only=False)))
-    sub = pc.take(keys, sel)
-    for a, b in seeds.abbreviations:
-        # twice: RE2 has no look-around, so adjacent occurrences share a space
-        for _ in range(2):
-            sub = pc.replace_substring_regex(sub, rf"(^| ){re.escape(a)}( |$)", rf"\1{b}\2")
-    out = keys.to_numpy(zero_copy_only=False).astype(object)
-    out[sel.to_numpy()] = np.asarray(sub.to_pylist(), dtype=object)
-    return pa.array(out.tolist(), pa.string())
+    return _map_words(keys, _abbreviation_table(seeds.abbreviations))
 
 
 def name_keys(names: pa.Array | list[str | None], seeds: MatchingSeeds) -> pa.Array:
@@ -287,12 +293,15 @@ def name_keys(names: pa.Array | list[str | None], seeds: MatchingSeeds) -> pa.Ar
 
 
 def core_keys(names: pa.Array, seeds: MatchingSeeds) -> pa.Array:
-    """:func:`core_key` of many names at once."""
+    """:func:`core_key` of many names at once (only the names with a parenthesis are keyed)."""
     names = _strings(names)
     has = pc.match_substring(names, "(")
-    stripped = pc.replace_substring_regex(names, r"\s*\([^)]*\)", " ")
-    keys = name_keys(stripped, seeds)
-    return pc.if_else(has, keys, "")
+    out = np.full(len(names), "", dtype=object)
+    if pc.any(has).as_py():
+        sel = pa.array(np.flatnonzero(has.to_numpy(zero_copy_only=False)))
+        stripped = pc.replace_substring_regex(pc.take(names, sel), r"\s*\([^)]*\)", " ")
+        out[sel.to_numpy()] = np.asarray(name_keys(stripped, seeds).to_pylist(), dtype=object)
+    return pa.array(out.tolist(), pa.string())
 
 
 def compact_keys(keys: pa.Array) -> pa.Array:
@@ -300,18 +309,14 @@ def compact_keys(keys: pa.Array) -> pa.Array:
     out = pc.replace_substring_regex(keys, r"(^| )and( |$)", " ")
     out = pc.replace_substring_regex(out, r"(^| )and( |$)", " ")
     out = pc.replace_substring(out, " ", "")
-    return pc.if_else(pc.less(pc.utf8_length(out), 4), "", out)
+    return pc.if_else(pc.less(pc.utf8_length(out), 3), "", out)
 
 
 def content_keys(keys: pa.Array, seeds: MatchingSeeds) -> pa.Array:
     """Keys without stop words (:func:`content_words`), for many keys at once."""
     if not seeds.stop_words:
         return keys
-    alts = "|".join(re.escape(w) for w in sorted(seeds.stop_words))
-    out = keys
-    for _ in range(2):
-        out = pc.replace_substring_regex(out, rf"(^| )({alts})( |$)", " ")
-    out = pc.utf8_trim(pc.replace_substring_regex(out, r"  +", " "), " ")
+    out = _map_words(keys, dict.fromkeys(seeds.stop_words, ""))
     return pc.if_else(pc.equal(out, ""), keys, out)
 
 

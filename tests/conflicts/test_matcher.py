@@ -297,3 +297,92 @@ def test_free_mail_domains_never_identify_a_company() -> None:
     # without the seed list the free-mail domain would name Bob's Plumbing
     bare = MatchIndex.build(accounts, seeds=replace(SEEDS, free_mail_domains=frozenset()))
     assert bare.ids[bare.resolve("Zenith Robotics", "zenith.robotics@gmail.com").accounts[0]] == "1"
+
+
+# the failures the real names showed (issue 14): each registration -> the account it means
+REAL_ACCOUNTS = [
+    ("1", "3Com", None),
+    ("2", "Alibaba", None),
+    ("3", "AIST", None),
+    ("4", "Aalto University", None),
+    ("5", "CenturyLink", None),
+    ("6", "University of Firenze", None),
+    ("7", "ATT", None),
+    ("8", "CommerceNet", None),
+    ("9", "CZ.NIC", None),
+    ("10", "AMS", None),
+    ("11", "Comtech", None),
+    ("12", "Citi", None),
+    ("13", "Bouygues Telecom", None),
+    ("14", "Nokia Corporation", None),
+    ("15", "Nokia Bell Labs", "14"),
+    ("16", "Pioneer (Japan)", None),
+    ("17", "Stellar Lending Ventures", None),
+]
+
+
+def _real_index() -> MatchIndex:
+    return MatchIndex.build(
+        [
+            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=p)
+            for a, n, p in REAL_ACCOUNTS
+        ],
+        seeds=SEEDS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "account", "method", "automatic"),
+    [
+        ("3Com Europe", "1", "contains_account", False),  # the account inside the registration
+        ("Alibaba Group", "2", "contains_account", False),  # Group unknown here: weighs much
+        ("Advanced Industrial Science and Technology", "3", "acronym_expanded", False),
+        ("Aalto Univ", "4", "normalised_name", True),  # abbreviation seed
+        ("Century Link", "5", "compact_name", True),  # spacing
+        ("University di Firenze", "6", "same_words", True),  # stop word
+        ("at&t", "7", "compact_name", True),  # & is not a word
+        ("Commerce.Net", "8", "exact_name", True),  # looks like a host, tried as a name
+        ("cz.nic", "9", "exact_name", True),
+        ("Nokia Japan", "14", "brand", False),  # the family's brand, a subsidiary: review
+        ("Pioneer Corporation", "16", "contains_account", False),
+        ("Pioneer", "16", "qualifier_dropped", True),
+        ("Universite Aalto", "4", "same_words", True),  # same word in another language
+    ],
+)
+def test_real_name_variants_find_their_account(typed, account, method, automatic) -> None:
+    idx = _real_index()
+    m = idx.resolve(typed)
+    assert idx.ids[m.accounts[0]] == account and not m.ambiguous
+    assert m.method == method
+    assert m.score >= SEEDS.settings.review_lower_bound
+    assert (m.score >= SEEDS.settings.auto_match_threshold) is automatic
+
+
+@pytest.mark.parametrize("typed", ["AWS", "Caltech", "Jitsi", "BT"])
+def test_spelling_corrections_and_short_names_are_never_automatic(typed) -> None:
+    # AWS -> AMS, Caltech -> Comtech, Jitsi -> Citi: a corrected short word or one-word name;
+    # BT -> Bouygues Telecom: a two-letter acronym
+    m = _real_index().resolve(typed)
+    assert not m.accounts or m.score < SEEDS.settings.auto_match_threshold
+
+
+def test_a_division_names_its_parent_in_the_reason() -> None:
+    d = _real_index().decide(_reg("R1", "3Com Europe"))
+    assert d.decision == "needs_review" and d.matched_account_id == "1"
+    assert "the account's name inside the registered name: a part of 3Com" in d.reason
+
+
+def test_unknown_word_rule_is_refused(tmp_path) -> None:
+    for f in (
+        "legal_suffixes.csv",
+        "company_aliases.csv",
+        "conflict_registration_statuses.csv",
+        "free_mail_domains.csv",
+        "conflict_matching_settings.csv",
+    ):
+        (tmp_path / f).write_text((SEEDS_DIR / f).read_text())
+    (tmp_path / "name_word_rules.csv").write_text(
+        "word,rule,spelled_out,description\nuniv,abbrev,university,x\n"
+    )
+    with pytest.raises(ValueError, match="unknown name word rule"):
+        load_seeds(tmp_path)
