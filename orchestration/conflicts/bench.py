@@ -439,6 +439,31 @@ def compare_libraries(crm: Crm, n_pairs: int = 1_000_000, seed: int = 7) -> list
     return out
 
 
+def evaluations(seed: int = 42) -> dict[str, Any]:
+    """Both labelled evaluations, printed: the real names (held-out split and all, per kind) and
+    the simulated world (per case type)."""
+    from orchestration.conflicts import evaluation, real_evaluation
+
+    seeds = load_seeds()
+    out: dict[str, Any] = {}
+    for split in ("holdout", None):
+        table = real_evaluation.kind_table(real_evaluation.score_names(seeds, split), seeds)
+        print(
+            f"\n== conflict matching on real names (docs/conflicts.md), split={split or 'all'}: "
+            "python -m orchestration.conflicts.real_evaluation =="
+        )
+        print(real_evaluation._fmt(table))
+        out[f"real_{split or 'all'}"] = table.to_dict("records")
+    sim = evaluation.evaluate("small", seed, seeds)
+    print(
+        f"\n== conflict matching on the simulated world, scale=small seed={seed}: "
+        "python -m orchestration.conflicts.evaluation =="
+    )
+    print(sim.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    out["simulated"] = sim.to_dict("records")
+    return out
+
+
 def run(
     seed: int = 42, accounts: int = ACCOUNTS, batch: int = BATCH, libraries: bool = True
 ) -> dict[str, Any]:
@@ -500,6 +525,7 @@ def run(
         "baseline": {**base, "threshold": BASELINE_THRESHOLD, "sample_score": base_sample},
     }
     _print(report)
+    report["evaluations"] = evaluations(seed)
     if libraries:
         report["libraries"] = compare_libraries(crm)
         _print_libraries(report["libraries"])
