@@ -18,6 +18,7 @@ def model(dbt, session):
     dbt.ref("legal_suffixes")
     dbt.ref("conflict_registration_statuses")
     dbt.ref("free_mail_domains")
+    dbt.ref("name_word_rules")
     frames = reference_frames(
         dbt.ref("dim_accounts"), dbt.ref("fct_opportunities"), dbt.ref("fct_deal_registrations")
     )
