@@ -323,7 +323,7 @@ class MatchIndex:
         return idx
 
     def _add_accounts(self, a: pd.DataFrame) -> None:
-        """Keys, lookups and the word-pair index of all accounts, vectorised (Arrow compute, numpy):
+        """Keys, lookups and the word index of all accounts, vectorised (Arrow compute, numpy):
         no Python object per account beyond its id, name and key strings."""
         seeds = self.seeds
         n = len(a)
