@@ -436,8 +436,12 @@ class MatchIndex:
         codes = flat.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
         v = max(len(words), 1)
-        pair = np.unique(codes * n + row_of) if len(codes) else np.empty(0, np.int64)
-        codes, row_of = pair // max(n, 1), pair % max(n, 1)  # sorted by word, then row
+        order = np.argsort(codes, kind="stable")  # rows ascend already: by word, then row
+        codes, row_of = codes[order], row_of[order]
+        if len(codes):  # a word twice in one name counts once
+            keep = np.ones(len(codes), bool)
+            keep[1:] = (codes[1:] != codes[:-1]) | (row_of[1:] != row_of[:-1])
+            codes, row_of = codes[keep], row_of[keep]
         df = np.bincount(codes, minlength=v)
         self._idf = np.log1p(n / np.maximum(df, 1))
         self._post_rows = row_of
