@@ -410,6 +410,10 @@ class MatchIndex:
         for suffix in self.seeds.legal_suffixes:
             for t in suffix:
                 vocab.setdefault(t, len(vocab))
+        # abbreviated words too, so a misspelt one is corrected to it, then spelled out
+        for short, _ in self.seeds.abbreviations:
+            if " " not in short:
+                vocab.setdefault(short, len(vocab))
         self.vocab, self._vocab_list = vocab, list(vocab)
         # spelling correction looks only at words of a near length (within max_token_edits)
         by_len: dict[int, list[int]] = defaultdict(list)
@@ -669,13 +673,9 @@ class MatchIndex:
             and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
         )  # UMR7363, IIITM-K, IF NAASU
         if looks_acronym and 2 <= len(typed) <= 10 and typed.isalnum():
-            cands = list(
-                dict.fromkeys(
-                    self.by_acronym[typed]
-                    + self.by_acronym_content[typed]
-                    + self.by_acronym_suffix[typed]
-                )
-            )
+            cands = list(dict.fromkeys(self.by_acronym[typed] + self.by_acronym_content[typed]))
+            if not cands:  # the legal suffix's initial too, only when nothing else has it
+                cands = self.by_acronym_suffix[typed]
             if cands:
                 found.append(
                     self._short(self._pick(cands, s.score_acronym, "acronym", name), typed)
@@ -690,12 +690,13 @@ class MatchIndex:
                     found.append(self._short(m, initials))
                     break
         corrected = [self._correct(t) for t in raw]
+        changed = [t for t, c in zip(raw, corrected, strict=True) if t != c]
+        corrected = expand_abbreviations(corrected, seeds)  # Technoloiges -> technologies -> ...
         if corrected != raw:
             ckey = " ".join(strip_legal_suffixes(corrected, seeds))
             m = self._lookup_key(ckey, 1.0, "fuzzy", name)
             if m.accounts:
                 ratio = fuzz.ratio(key, self.keys[m.accounts[0]]) / 100
-                changed = [t for t, c in zip(raw, corrected, strict=True) if t != c]
                 if len(raw) == 1 or any(len(t) <= 4 for t in changed):
                     # never automatic on a corrected short word or a one-word name (AWS -> AMS)
                     score = s.score_short_correction

@@ -50,12 +50,16 @@ class Scored:
     frame: pd.DataFrame  # + score, ambiguous, family (of the best candidate), correct, method
 
 
-def score_names(seeds: MatchingSeeds | None = None, split: str | None = None) -> pd.DataFrame:
-    """Every labelled name resolved against its source's accounts (names only)."""
+def score_names(
+    seeds: MatchingSeeds | None = None, split: str | None = None, every: int = 1
+) -> pd.DataFrame:
+    """Every labelled name (or every ``every``-th) resolved against its source's accounts (names
+    only)."""
     seeds = seeds or load_seeds()
     accounts, names = load_real_set()
     if split:
         names = names[names["split"] == split]
+    names = names.iloc[::every]
     parts = []
     for source, acc in accounts.groupby("source", sort=True):
         idx = MatchIndex.build(

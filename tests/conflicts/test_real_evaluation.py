@@ -51,7 +51,7 @@ def test_automatic_decisions_on_held_out_real_names_meet_the_targets() -> None:
 def test_a_lax_auto_threshold_breaks_precision_on_real_names() -> None:
     seeds = load_seeds()
     lax = replace(seeds, settings=replace(seeds.settings, auto_match_threshold=0.80))
-    names = score_names(lax, "holdout")
+    names = score_names(lax, "holdout", every=4)  # a quarter of them is enough to show it
     scope = kind_table(names, lax).set_index("kind").loc["IN SCOPE"]
     assert scope.auto_precision < TARGET_AUTO_PRECISION or scope.false_auto > TARGET_FALSE_AUTO
     # and the curve says so too, and chooses a stricter threshold
