@@ -1,5 +1,5 @@
 """Page: partner attribution — sourced against influenced pipeline and revenue over time, and how
-seven multi-touch models split the credit (reads rpt_attribution_over_time and
+eight multi-touch models (two of them Markov chains: by touch type and by partner) split the credit (reads rpt_attribution_over_time and
 rpt_attribution_model_comparison)."""
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ MODEL_ORDER = (
     "u_shaped",
     "w_shaped",
     "time_decay",
-    "markov",
+    "markov_touch_type",
+    "markov_partner",
 )
 MODEL_COLOURS = dict(
     zip(
         MODEL_ORDER,
-        ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"),
+        ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"),
         strict=True,
     )
 )

@@ -13,7 +13,8 @@ MODELS = {
     "u_shaped": "U-shaped",
     "w_shaped": "W-shaped",
     "time_decay": "Time decay",
-    "markov": "Markov",
+    "markov_touch_type": "Markov by touch type",
+    "markov_partner": "Markov by partner",
 }
 
 
@@ -46,7 +47,7 @@ def attribution_over_time(direct_won: float = 50_000) -> pd.DataFrame:
 
 def attribution_model_comparison(markov_leader: str = "Globex") -> pd.DataFrame:
     """Touch-type shares per model (referral is the most contested: 60 % first touch, 10 % last
-    touch) and partner credit (Acme first under every model but Markov)."""
+    touch) and partner credit (Acme first under every model but Markov by partner)."""
     touch_shares = {
         "first_touch": (0.6, 0.2, 0.1, 0.1),
         "last_touch": (0.1, 0.5, 0.1, 0.3),
@@ -60,7 +61,7 @@ def attribution_model_comparison(markov_leader: str = "Globex") -> pd.DataFrame:
         ):
             rows.append((model, label, "touch_type", touch, share * 1_000_000, share))
         credit = {"Acme": 500_000, "Globex": 300_000, "Initech": 200_000}
-        if model == "markov":
+        if model == "markov_partner":
             credit = {
                 "Acme": 300_000,
                 "Globex": 200_000,

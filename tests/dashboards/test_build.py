@@ -109,7 +109,7 @@ def test_the_data_health_page_names_the_worst_feed_entity(tmp_path: Path) -> Non
 def test_the_leadership_pages_state_their_takeaways(tmp_path: Path) -> None:
     out = tmp_path / "pages"
     build_all(_warehouse(tmp_path / "w.duckdb", ROWS), out)
-    assert "Acme gets the most credit under 6 of 7 models" in (out / "attribution.html").read_text()
+    assert "Acme gets the most credit under 7 of 8 models" in (out / "attribution.html").read_text()
     assert "Partner 01 leads the league with $1.0M" in (out / "partner_scorecards.html").read_text()
     assert (
         "Top 20% of partners bring 65% of trailing-12-month revenue"

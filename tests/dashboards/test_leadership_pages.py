@@ -39,7 +39,7 @@ def test_attribution_page_states_partner_shares_and_model_disagreement() -> None
         "Partners sourced $1.4M of new pipeline in the last 12 months, +20% on the 12 months before",
         "The models disagree most on referral touches: 10% of credit under Last touch, "
         "60% under First touch",
-        "Acme gets the most credit under 6 of 7 models; Markov puts Globex first",
+        "Acme gets the most credit under 7 of 8 models; Markov by partner puts Globex first",
     ]
 
 
@@ -50,7 +50,7 @@ def test_attribution_titles_follow_the_data() -> None:
     )
     assert titles[0].startswith("Partners brought 26% of won revenue in 2026-Q3")
     assert titles[0].endswith("up from 20% a year earlier")
-    assert titles[3] == "Acme gets the most credit under 7 of 7 models"
+    assert titles[3] == "Acme gets the most credit under 8 of 8 models"
 
 
 def test_a_quarter_in_progress_is_labelled_and_a_short_history_has_no_comparison() -> None:

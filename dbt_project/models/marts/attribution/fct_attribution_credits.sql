@@ -7,10 +7,15 @@
                    2 touches 50/50; W-shaped: 3 touches with the key in the middle 1/3 each).
       linear     - equal shares.
       time_decay - 2^(-days_before_close / var attribution_time_decay_half_life_days), normalised.
-      markov     - removal-effect share of the touch's type (int_attribution_markov_removal_effects),
-                   normalised within the opportunity.
+      markov_touch_type - removal-effect share of the touch's type in the type-level Markov chain
+                   (int_attribution_markov_removal_effects, level touch_type), normalised within the
+                   opportunity.
+      markov_partner - the partner-level Markov chain's global allocation brought down to the
+                   opportunity (int_attribution_markov_partner_weights: the partner's raked share of
+                   the opportunity), split evenly over the partner's touches on it.
     Weights of an opportunity sum to 1; when a model's raw weights of an opportunity are all 0 (only
-    Markov could do that, with types that never change conversion), its touches share equally.
+    the Markov models could do that, with channels that never change conversion), its touches share
+    equally.
     Amounts are split by the largest-remainder method: every touch gets its floored cents, the cents
     left over go one each to the largest fractional remainders (ties to the earlier touch), so credits
     of an opportunity sum to its amount exactly under every model. -#}
@@ -32,6 +37,13 @@ attribution_models as (
 markov_removal_effects as (
 
     select * from {{ ref('int_attribution_markov_removal_effects') }}
+    where markov_level = 'touch_type'
+
+),
+
+markov_partner_weights as (
+
+    select * from {{ ref('int_attribution_markov_partner_weights') }}
 
 ),
 
@@ -96,14 +108,19 @@ raw_weights as (
                         -cast(days_before_close as double)
                         / cast({{ var('attribution_time_decay_half_life_days') }} as double)
                     )
-                when 'markov' then coalesce(markov_removal_effects.removal_effect_share, 0)
+                when 'markov_touch_type' then coalesce(markov_removal_effects.removal_effect_share, 0)
+                when 'markov_partner' then
+                    coalesce(markov_partner_weights.credit_weight / markov_partner_weights.partner_touch_count, 0)
             end
             as double
         ) as raw_weight
 
     from other_touches_counted
     left join markov_removal_effects
-        on other_touches_counted.touch_type = markov_removal_effects.touch_type
+        on other_touches_counted.touch_type = markov_removal_effects.channel
+    left join markov_partner_weights
+        on other_touches_counted.opportunity_id = markov_partner_weights.opportunity_id
+        and other_touches_counted.partner_id = markov_partner_weights.partner_id
 
 ),
 
