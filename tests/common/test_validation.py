@@ -170,7 +170,9 @@ def test_csv_keeps_rows_with_wrong_field_counts_and_broken_quotes(tmp_path: Path
     assert result.rows["thing_id"].to_pylist() == ["t1", "t3", "t4"]
     reasons = sorted(result.rejected["reason"].to_pylist())
     assert reasons == ["malformed CSV row (wrong number of fields or broken quoting)"] * 2
-    issues = dict(zip(result.issues["value"].to_pylist(), result.issues["reason"].to_pylist()))
+    issues = dict(
+        zip(result.issues["value"].to_pylist(), result.issues["reason"].to_pylist(), strict=True)
+    )
     assert issues['a "quoted" kind'] == 'unknown kind value a "quoted" kind'
     # no format declared: 1,000.5 could be 1000.5 or 1.0005, so it is not guessed
     assert issues["1,000.5"].startswith("ambiguous number in amount: '1,000.5'")
