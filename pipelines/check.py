@@ -110,12 +110,12 @@ def check_crm_export(
     from pipelines.crm.mapping import export_files, load_mapping, prepare_export, validate_export
 
     mapping = load_mapping(mapping_name)
-    fmt = mapping.feed_format(fmt_config)
     for name, em in mapping.entities.items():
+        fmt = mapping.feed_format(fmt_config, name)
         for path in export_files(folder, em):
             source = path.relative_to(folder).as_posix()
 
-            def read(em=em, path=path, source=source) -> FileRead:
+            def read(em=em, path=path, source=source, fmt=fmt) -> FileRead:
                 return validate_export(em, prepare_export(em, path, source, fmt), source)
 
             yield _read("crm", em.entity, source, read)

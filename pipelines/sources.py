@@ -12,6 +12,8 @@ feed key, how its files are read::
         encoding: cp1252         # declared formats (pipelines.common.formats), else detected
         decimal: ","
         date_format: "%d.%m.%Y"
+        entities:                # per-object formats, for one object exported another way
+          deals: {decimal: "."}
       finance:
         decimal: ","             # the file drops of a feed can declare formats too
 
@@ -27,7 +29,7 @@ from typing import Any
 from pipelines import settings
 from pipelines.common.formats import FORMAT_KEYS, FeedFormat
 
-FEED_KEYS = {"crm": (*FORMAT_KEYS, "mode", "mapping", "folder")}
+FEED_KEYS = {"crm": (*FORMAT_KEYS, "mode", "mapping", "folder", "entities")}
 MODES = ("api", "export")
 
 

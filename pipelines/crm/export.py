@@ -148,15 +148,15 @@ def export_resource(
 
 def export_settings(
     folder: str | Path | None = None, mapping: str | Path | None = None
-) -> tuple[Path, Mapping, FeedFormat]:
-    """The export folder, mapping and formats: arguments first, then the crm feed's entry in the
-    sources file, then the defaults (``<landing>/crm_export``, HubSpot)."""
+) -> tuple[Path, Mapping, dict[str, FeedFormat]]:
+    """The export folder, mapping and formats per entity: arguments first, then the crm feed's
+    entry in the sources file, then the defaults (``<landing>/crm_export``, HubSpot)."""
     from pipelines.sources import feed_config
 
     config = feed_config("crm")
     root = Path(folder or config.get("folder") or default_folder()).expanduser()
     loaded = load_mapping(mapping or config.get("mapping") or DEFAULT_MAPPING)
-    return root, loaded, loaded.feed_format(config)
+    return root, loaded, {name: loaded.feed_format(config, name) for name in loaded.entities}
 
 
 @dlt.source(name="crm_export", max_table_nesting=0)
@@ -164,8 +164,11 @@ def crm_export_source(folder: str | None = None, mapping: str | None = None) -> 
     """One resource per crm entity, reading CSV exports from ``folder`` through ``mapping`` (a
     shipped name or a path; defaults from the sources file, else ``<landing>/crm_export`` and
     HubSpot) into the ``raw_crm`` tables."""
-    root, loaded, fmt = export_settings(folder, mapping)
-    return [export_resource(loaded.entities.get(e.name), e, root, fmt) for e in entities("crm")]
+    root, loaded, formats = export_settings(folder, mapping)
+    return [
+        export_resource(loaded.entities.get(e.name), e, root, formats.get(e.name, FeedFormat()))
+        for e in entities("crm")
+    ]
 
 
 def write_export(db_path: Path, folder: Path, as_of_date: date | str) -> list[Path]:

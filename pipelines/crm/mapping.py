@@ -91,9 +91,19 @@ class Mapping:
     entities: dict[str, EntityMapping]
     format: dict[str, Any] = field(default_factory=dict)
 
-    def feed_format(self, config: dict[str, Any] | None = None) -> FeedFormat:
-        """The mapping's formats, overridden by the feed's declarations in the sources file."""
-        merged = {**self.format, **{k: v for k, v in (config or {}).items() if k in FORMAT_KEYS}}
+    def feed_format(
+        self, config: dict[str, Any] | None = None, entity_name: str | None = None
+    ) -> FeedFormat:
+        """The mapping's formats, overridden by the feed's declarations in the sources file, and
+        those by the entity's own (``entities: {deals: {decimal: "."}}``: one object exported
+        another way, e.g. through the API while the rest comes from a spreadsheet)."""
+        config = config or {}
+        own = (config.get("entities") or {}).get(entity_name, {}) if entity_name else {}
+        merged = {
+            **self.format,
+            **{k: v for k, v in config.items() if k in FORMAT_KEYS},
+            **{k: v for k, v in own.items() if k in FORMAT_KEYS},
+        }
         return FeedFormat.from_config(merged, where=f"crm feed ({self.name} mapping)")
 
 
