@@ -321,7 +321,11 @@ def test_a_crm_page_of_hostile_records_loses_nothing_and_rejects_only_the_invali
         items = list(validated_items(entity, batch, source, ledger))
         tables = [getattr(i, "data", i) for i in items]
         rows = sum(t.num_rows for t in tables if "_source" in t.column_names)
-        quarantined = [r for t in tables if "reason" in t.column_names for r in t.to_pylist()]
+        quarantined = [
+            r for t in tables if "quarantine_id" in t.column_names for r in t.to_pylist()
+        ]
+        nulled = [r for t in tables if "issue_id" in t.column_names for r in t.to_pylist()]
+        assert all(r["reason"] and r["action"] == "nulled" for r in nulled)
         (tally,) = ledger.tallies.values() if batch else (None,)
         superseded = tally.superseded if tally else 0
         # merge entities keep the latest version of a key within a batch: the rest is superseded
