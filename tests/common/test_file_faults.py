@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.assets.drift import DriftFindings, drift_findings
 from pipelines import settings
 from pipelines.common.ledger import check_load
 from pipelines.common.loading import last_load, pipeline
@@ -24,7 +25,9 @@ from pipelines.contracts import entity
 from pipelines.finance import finance_source
 from pipelines.lms import lms_source
 from pipelines.tcma import tcma_source
-from tests.common.test_drops import COURSE
+from tests.common.test_drops import COURSE as SOME_COURSE
+
+COURSE = {**SOME_COURSE, "product_line": "security", "validity_days": None}  # every key present
 
 SOURCES = {"lms": lms_source, "tcma": tcma_source, "finance": finance_source}
 
@@ -51,6 +54,14 @@ def _query(sql: str) -> list[tuple]:
     con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
     try:
         return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _drift(system: str) -> DriftFindings:
+    con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
+    try:
+        return drift_findings(con, system)
     finally:
         con.close()
 
@@ -106,6 +117,11 @@ def test_a_latin1_csv_loads_and_a_renamed_column_is_reported(data_dir: Path) -> 
         ("tcma/campaigns/campaigns__2026-03-01.csv", "cp1252", None, None),
         ("tcma/campaigns/campaigns__2026-03-02.csv", "utf-8", "budget_usd, owner_team", "budget"),
     ]
+    drift = _drift("tcma")  # the asset check warns: optional drift
+    assert drift.errors == [] and drift.warnings == [
+        "tcma/campaigns/campaigns__2026-03-02.csv: unknown columns budget_usd, owner_team",
+        "tcma/campaigns/campaigns__2026-03-02.csv: missing optional columns budget (loaded as null)",
+    ]
 
 
 def test_a_jsonl_with_a_bad_byte_is_quarantined_as_a_file_and_the_next_file_loads(
@@ -135,6 +151,7 @@ def test_a_jsonl_with_a_bad_byte_is_quarantined_as_a_file_and_the_next_file_load
     assert position.startswith("byte 0xff at offset ") and position.endswith("(line 2)")
     assert reason.startswith("corrupt UTF-8") and len(digest) == 32
     assert report.quarantined_files == ((source, reason),)
+    assert _drift("lms").errors == [f"{source}: file quarantined: {reason}"]  # the check fails
     assert _query(
         "select file_status, rows_in from raw_lms.load_ledger where source = ?".replace(
             "?", f"'{source}'"
@@ -145,6 +162,7 @@ def test_a_jsonl_with_a_bad_byte_is_quarantined_as_a_file_and_the_next_file_load
     bad.write_bytes(good + b"\n")
     _load("lms")
     assert sorted(_query("select course_id from raw_lms.courses")) == [("C1",), ("C3",)]
+    assert _drift("lms") == DriftFindings()  # the fixed file's load has no drift
 
 
 def test_a_truncated_parquet_is_quarantined_and_european_numbers_load_as_declared(
