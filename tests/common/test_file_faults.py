@@ -237,3 +237,23 @@ def test_undeclared_european_numbers_are_refused_not_read_1000x_too_small(
     assert read.counts == ((1, 0) if loads else (0, 1))
     if not loads:  # amount is required: the record is quarantined with the way out
         assert "declare decimal: ',' or '.'" in read.rejected["reason"][0].as_py()
+
+
+def test_prm_sources_check_names_a_file_that_would_be_quarantined_whole(data_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    _sources(data_dir, "feeds:\n  crm: {}\n  lms: {}\n")
+    data = '{"title": "Sécurité", "course_id": "C'.encode() + b'\xff1"}\n'
+    _write("courses", "lms", "2026-03-01", "jsonl", data)
+    result = CliRunner().invoke(app, ["sources", "check"])
+    assert result.exit_code == 1, result.output
+    assert "lms.courses  lms/courses/courses__2026-03-01.jsonl" in result.output
+    offset = data.index(b"\xff")
+    assert (
+        f"the whole file would be quarantined: corrupt UTF-8: valid UTF-8 text with an invalid byte 0xff at offset {offset} (line 1)"
+        in result.output
+    )
+    assert "1 file(s) quarantined whole (nothing written)" in result.output
+    assert not settings.warehouse_path().exists()
