@@ -2,8 +2,9 @@
 changes, deal registrations and partner touches.
 
 ``crm_source`` reads the API (the real one, or the sandbox over the simulated world's
-``crm.sqlite``; see ``crm_endpoint``). ``crm_export_source`` reads HubSpot-style CSV exports dropped
-by teams without API access into the same ``raw_crm`` tables.
+``crm.sqlite``; see ``crm_endpoint``). ``crm_export_source`` reads CSV exports (HubSpot, Salesforce,
+Dynamics 365 or your own, through a mapping: ``pipelines.crm.mapping``) dropped by teams without API
+access into the same ``raw_crm`` tables.
 
 Incremental loading. Each resource keeps its own cursor in dlt resource state, committed with the
 load: the largest envelope cursor (``updated_at`` for mutable objects, ``created_at`` for the
