@@ -21,6 +21,8 @@ world_app = typer.Typer(
 app.add_typer(world_app, name="world")
 tiering_app = typer.Typer(help="Dynamic tiering: what the tier rules decide.", no_args_is_help=True)
 app.add_typer(tiering_app, name="tiering")
+sources_app = typer.Typer(help="The sources file: which feeds, read how.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
 
 
 def dagster_home() -> str:
@@ -216,6 +218,46 @@ def tiering_dry_run(
             f"{c['partner_external_id']}  {c['change']:<9}  {c['tier_with_current_rules']} -> "
             f"{c['tier_with_candidate_rules']}  {c['reason']}  [{c['figures']}]"
         )
+
+
+@sources_app.command("check")
+def sources_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="the sources file (default $PRM_SOURCES)")
+    ] = None,
+    mapping: Annotated[
+        str | None, typer.Option(help="crm export mapping: a shipped name or a path")
+    ] = None,
+    folder: Annotated[Path | None, typer.Option(help="crm export folder to check")] = None,
+) -> None:
+    """Read every file the configured feeds would load and print, per file, the rows that would
+    load, be quarantined (and why) or have values nulled, and unknown or missing columns.
+    Writes nothing. Exits 1 when a whole file would be quarantined."""
+    from pipelines.check import check_sources
+    from pipelines.crm.mapping import MappingError
+    from pipelines.sources import SourcesFileError
+
+    if path is not None and not path.is_file():
+        raise typer.BadParameter(f"no such sources file: {path}")
+    try:
+        checks = check_sources(path, mapping=mapping, folder=folder)
+    except (MappingError, SourcesFileError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    if not checks:
+        typer.echo(f"nothing to check: {path or settings.sources_file()} configures no file feed")
+    for check in checks:
+        typer.echo("\n".join(check.lines()))
+    faults = [c for c in checks if c.file_fault]
+    rows = sum(c.rows_in for c in checks)
+    typer.echo(
+        f"{len(checks)} file(s), {rows:,} rows: {sum(c.rows_loaded for c in checks):,} would "
+        f"load, {sum(c.rows_quarantined for c in checks):,} be quarantined, "
+        f"{sum(c.values_nulled for c in checks):,} values nulled, {len(faults)} file(s) "
+        "quarantined whole (nothing written)"
+    )
+    if faults:
+        raise typer.Exit(1)
 
 
 @app.command("paths")

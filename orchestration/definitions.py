@@ -16,6 +16,7 @@ from orchestration.assets.conflicts import (
     registration_conflicts_live,
 )
 from orchestration.assets.dashboards import leadership_pages
+from orchestration.assets.drift import drift_checks
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.quality import quality_checks
 from orchestration.assets.transform import prm_dbt_models
@@ -30,7 +31,7 @@ defs = dg.Definitions(
         *automation_assets(),
         *conflict_assets(),
     ],
-    asset_checks=[*automation_checks(), *conflict_checks(), *quality_checks()],
+    asset_checks=[*automation_checks(), *conflict_checks(), *quality_checks(), *drift_checks()],
     jobs=[*jobs(), registration_conflicts_live],
     schedules=schedules(),
     sensors=[new_registrations],

@@ -32,7 +32,8 @@ class FeedTranslator(DagsterDltTranslator):
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
         spec = super().get_asset_spec(data)
-        system = data.resource.source_name
+        # the CRM's CSV-export source (crm_export) loads the same raw_crm tables as its API
+        system = data.resource.source_name.removesuffix("_export")
         contract = entity(system, data.resource.name)
         return spec.replace_attributes(
             key=dg.AssetKey([system, data.resource.name]),
@@ -51,6 +52,12 @@ def quarantine_key(system: str) -> dg.AssetKey:
 
 def _source_factory(system: str) -> Callable[..., Any]:
     if system == "crm":
+        from pipelines.sources import crm_mode
+
+        if crm_mode() == "export":  # the sources file says: read the CRM's CSV exports
+            from pipelines.crm import crm_export_source
+
+            return crm_export_source
         from pipelines.crm import crm_source
 
         return crm_source
@@ -61,8 +68,10 @@ def _source_factory(system: str) -> Callable[..., Any]:
 @contextlib.contextmanager
 def open_source(system: str) -> Iterator[Any]:
     """The dlt source of a system, ready to extract (the CRM needs its endpoint up first)."""
+    from pipelines.sources import crm_mode
+
     factory = _source_factory(system)
-    if system == "crm":
+    if system == "crm" and crm_mode() == "api":
         from pipelines.crm import crm_endpoint
 
         with crm_endpoint() as (base_url, token):
@@ -72,11 +81,13 @@ def open_source(system: str) -> Iterator[Any]:
 
 
 def spec_source(system: str) -> Any:
-    """A source instance used only to describe assets (nothing is fetched)."""
-    factory = _source_factory(system)
+    """A source instance used only to describe assets (nothing is fetched). The CRM is described
+    by its API source in either mode: the export source has the same resources."""
     if system == "crm":
-        return factory(base_url="http://127.0.0.1:0", token="unused")
-    return factory()
+        from pipelines.crm import crm_source
+
+        return crm_source(base_url="http://127.0.0.1:0", token="unused")
+    return _source_factory(system)()
 
 
 def _quarantined_rows(system: str) -> int:
@@ -122,6 +133,8 @@ def _report_metadata(report: LoadReport) -> dict[str, Any]:
         "records_loaded": report.rows_loaded,
         "records_quarantined": report.rows_quarantined,
         "quarantine_rate": float(report.quarantine_rate),
+        "values_nulled": report.values_nulled,
+        "files_quarantined": len(report.quarantined_files),
         "top_reasons": report.describe_reasons() or "none",
     }
 
@@ -164,6 +177,11 @@ def feed_assets(system: str) -> dg.AssetsDefinition:
                 loader_file_format="parquet",
             )
         report = _check_load(system, dlt_pipeline)
+        for source, reason in report.quarantined_files if report else ():
+            context.log.warning(
+                f"quarantined file {source}: {reason}. The feed's other files loaded; fix or "
+                f"replace this file (a changed file is read again): raw_{system}.quarantined_files"
+            )
         if quarantine_key(system) in context.selected_asset_keys:
             yield dg.MaterializeResult(
                 asset_key=quarantine_key(system),

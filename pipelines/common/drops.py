@@ -10,6 +10,7 @@ out silently.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,11 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
+from pipelines.common.formats import FeedFormat, FileFault
 from pipelines.common.ledger import Ledger
 from pipelines.common.loading import (
+    files_item,
+    issues_item,
     latest_per_key,
     newer_than_loaded,
     quarantine_item,
@@ -26,6 +30,8 @@ from pipelines.common.loading import (
 )
 from pipelines.common.validation import read_drop
 from pipelines.contracts import Entity
+
+log = logging.getLogger(__name__)
 
 
 def drop_files(landing: Path, entity: Entity) -> list[Path]:
@@ -42,8 +48,18 @@ def fingerprint(path: Path) -> str:
         return hashlib.file_digest(fh, "blake2b").hexdigest()[:32]
 
 
-def drop_resource(entity: Entity, landing: Path) -> Any:
-    """A dlt resource loading every new drop of ``entity`` (rows) and its rejects (quarantine)."""
+def file_fault_message(source: str, fault: FileFault) -> str:
+    """The one line a run prints for a file it could not read."""
+    return (
+        f"quarantined file {source}: {fault.reason}. The feed's other files loaded; fix or "
+        "replace this file (a changed file is read again), see raw_<system>.quarantined_files"
+    )
+
+
+def drop_resource(entity: Entity, landing: Path, fmt: FeedFormat | None = None) -> Any:
+    """A dlt resource loading every new drop of ``entity`` (rows), its rejects (quarantine), the
+    optional values it nulled (value issues) and the files it could not read (quarantined files),
+    reading text files in the feed's declared formats."""
 
     @dlt.resource(**resource_hints(entity))
     def read_new_drops() -> Iterator[Any]:
@@ -55,10 +71,20 @@ def drop_resource(entity: Entity, landing: Path) -> Any:
             digest = fingerprint(path)
             if loaded.get(ref) == digest:
                 continue
-            result = read_drop(entity, path, ref)
-            ledger.read(ref, result.rows.num_rows + result.rejected.num_rows)
+            try:
+                read = read_drop(entity, path, ref, fmt)
+            except FileFault as fault:
+                # recorded with its hash: not read again until it changes
+                log.warning(file_fault_message(ref, fault))
+                yield files_item(ledger.file_fault(ref, path, digest, fault))
+                loaded[ref] = digest
+                continue
+            result = read.result
+            ledger.read(ref, read.rows_in, encoding=read.encoding, drift=read.drift)
             if result.rejected.num_rows:
                 yield quarantine_item(ledger.quarantine(result.rejected))
+            if result.issues.num_rows:
+                yield issues_item(ledger.nulled(result.issues))
             if entity.write_disposition == "merge":
                 batches.append(result.rows)
             elif result.rows.num_rows:

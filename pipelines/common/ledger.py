@@ -6,10 +6,18 @@ entity and source::
 
     rows_in = rows_loaded + rows_quarantined + rows_superseded + rows_already_loaded
 
-- ``rows_quarantined``: rejected by the contract, kept in ``quarantined_records`` with a reason;
+- ``rows_quarantined``: rejected by the contract (a required value unusable), kept in
+  ``quarantined_records`` with a reason;
+- ``values_nulled``: optional values that could not be used, nulled in loaded rows, each kept in
+  ``value_issues`` with its reason (not a rejected record: the gate does not count them);
 - ``rows_superseded``: an older version of a mutable record that arrived in the same load as a newer
   one, or older than the version already loaded (``latest_per_key``, ``newer_than_loaded``);
 - ``rows_already_loaded``: records a cursor had already seen (CRM search boundaries, CSV exports).
+
+Each row also says how the source was read: the ``encoding`` of a text file, its schema drift
+against the contract or mapping (``unknown_columns``, ``missing_columns``, ``type_changes``), and
+``file_status``: ``loaded``, or ``quarantined`` for a file that could not be read at all (its rows
+are then unknown: 0 in, kept whole in ``quarantined_files`` with the reason).
 
 The ledger raises if the identity does not hold inside a resource; after the load the ingestion asset
 also checks the ledger against what dlt actually normalised (:func:`check_load`) and applies the
@@ -18,11 +26,13 @@ quarantine-rate gate.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dlt
@@ -30,7 +40,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.common.validation import QUARANTINE_TABLE, SOURCE_COLUMN
+from pipelines.common.formats import FileFault
+from pipelines.common.validation import QUARANTINE_TABLE, SOURCE_COLUMN, VALUE_ISSUES_TABLE, Drift
 from pipelines.contracts import Entity
 
 LEDGER_TABLE = "load_ledger"
@@ -44,7 +55,27 @@ LEDGER_SCHEMA = pa.schema(
         ("rows_quarantined", pa.int64()),
         ("rows_superseded", pa.int64()),
         ("rows_already_loaded", pa.int64()),
+        ("values_nulled", pa.int64()),
+        ("encoding", pa.string()),
+        ("unknown_columns", pa.string()),
+        ("missing_columns", pa.string()),
+        ("type_changes", pa.string()),
+        ("file_status", pa.string()),
+        ("file_reason", pa.string()),
         ("recorded_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+QUARANTINED_FILES_TABLE = "quarantined_files"
+QUARANTINED_FILES_SCHEMA = pa.schema(
+    [
+        ("file_id", pa.string()),
+        ("entity", pa.string()),
+        ("source", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("content_hash", pa.string()),
+        ("reason", pa.string()),
+        ("position", pa.string()),
+        ("quarantined_at", pa.timestamp("us", tz="UTC")),
     ]
 )
 # its own key, or the table variant would inherit the entity's primary key
@@ -78,6 +109,11 @@ class _Tally:
     quarantined: int = 0
     superseded: int = 0
     already_loaded: int = 0
+    nulled: int = 0
+    encoding: str | None = None
+    drift: Drift = field(default_factory=Drift)
+    file_status: str = "loaded"
+    file_reason: str | None = None
 
     @property
     def balanced(self) -> bool:
@@ -95,14 +131,53 @@ class Ledger:
     def _tally(self, source: str) -> _Tally:
         return self.tallies.setdefault(source, _Tally())
 
-    def read(self, source: str, rows_in: int, *, already_loaded: int = 0) -> None:
+    def read(
+        self,
+        source: str,
+        rows_in: int,
+        *,
+        already_loaded: int = 0,
+        encoding: str | None = None,
+        drift: Drift | None = None,
+    ) -> None:
         """``rows_in`` records were read from ``source``; ``already_loaded`` of them were skipped
-        because a cursor had seen them. Reading nothing leaves no trace."""
-        if rows_in == 0:
+        because a cursor had seen them. Reading nothing (and finding no drift) leaves no trace."""
+        if rows_in == 0 and not drift:
             return
         tally = self._tally(source)
         tally.rows_in += rows_in
         tally.already_loaded += already_loaded
+        tally.encoding = encoding or tally.encoding
+        if drift:
+            tally.drift = drift
+
+    def nulled(self, issues: pa.Table) -> pa.Table:
+        """Count the optional values nulled in loaded rows (value-issue rows carry their source)."""
+        for source, n in _count_by(issues, "source").items():
+            self._tally(source).nulled += n
+        return issues
+
+    def file_fault(self, source: str, path: Path, digest: str, fault: FileFault) -> pa.Table:
+        """A file that could not be read at all: recorded with status ``quarantined`` and returned
+        as a row of ``quarantined_files`` (size, content hash, reason, first bad byte or line)."""
+        tally = self._tally(source)
+        tally.file_status, tally.file_reason = "quarantined", fault.reason
+        ident = "\x1f".join([self.entity.system, self.entity.name, source, digest])
+        return pa.Table.from_pylist(
+            [
+                {
+                    "file_id": hashlib.sha256(ident.encode()).hexdigest()[:32],
+                    "entity": self.entity.name,
+                    "source": source,
+                    "size_bytes": path.stat().st_size,
+                    "content_hash": digest,
+                    "reason": fault.reason,
+                    "position": fault.position or None,
+                    "quarantined_at": datetime.now(UTC),
+                }
+            ],
+            schema=QUARANTINED_FILES_SCHEMA,
+        )
 
     def quarantine(self, rejected: pa.Table) -> pa.Table:
         """Count rejected rows (quarantine rows carry their source) and pass them through."""
@@ -141,6 +216,13 @@ class Ledger:
                 "rows_quarantined": t.quarantined,
                 "rows_superseded": t.superseded,
                 "rows_already_loaded": t.already_loaded,
+                "values_nulled": t.nulled,
+                "encoding": t.encoding,
+                "unknown_columns": ", ".join(t.drift.unknown) or None,
+                "missing_columns": ", ".join(t.drift.missing) or None,
+                "type_changes": "; ".join(t.drift.type_changes) or None,
+                "file_status": t.file_status,
+                "file_reason": t.file_reason,
                 "recorded_at": now,
             }
             for source, t in sorted(self.tallies.items())
@@ -169,6 +251,8 @@ class LoadReport:
     rows_loaded: int
     rows_quarantined: int
     top_reasons: tuple[tuple[str, str, int], ...]  # (entity, reason, records)
+    values_nulled: int = 0
+    quarantined_files: tuple[tuple[str, str], ...] = ()  # (source, reason)
 
     @property
     def quarantine_rate(self) -> float:
@@ -176,6 +260,16 @@ class LoadReport:
 
     def describe_reasons(self) -> str:
         return "; ".join(f"{e}: {r} ({n})" for e, r, n in self.top_reasons)
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, dataset: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns where table_schema = ? "
+            "and table_name = ? and column_name = ?",
+            [dataset, LEDGER_TABLE, column],
+        ).fetchone()[0]
+    )
 
 
 def gate_settings() -> tuple[float, int]:
@@ -198,21 +292,38 @@ def check_load(
     dataset = f"raw_{system}"
     ids = list(load_ids)
     ledger = con.execute(
-        f"""select entity, sum(rows_in), sum(rows_loaded), sum(rows_quarantined)
+        f"""select entity, sum(rows_in), sum(rows_loaded), sum(rows_quarantined),
+                   sum(coalesce(values_nulled, 0))
             from {dataset}.{LEDGER_TABLE} where _dlt_load_id in (select unnest(?))
             group by entity""",
         [ids],
     ).fetchall()
     mismatches = []
-    for entity, _, loaded, _ in ledger:
+    for entity, _, loaded, _, _ in ledger:
         normalised = normalized_rows.get(entity, 0)
         if normalised != loaded:
             mismatches.append(f"{entity}: ledger says {loaded} rows loaded, dlt wrote {normalised}")
-    quarantined = sum(int(q) for *_, q in ledger)
-    if normalized_rows.get(QUARANTINE_TABLE, 0) != quarantined:
+    quarantined = sum(int(row[3]) for row in ledger)
+    nulled = sum(int(row[4]) for row in ledger)
+    for table, counted in ((QUARANTINE_TABLE, quarantined), (VALUE_ISSUES_TABLE, nulled)):
+        if normalized_rows.get(table, 0) != counted:
+            mismatches.append(
+                f"{table}: ledger says {counted}, dlt wrote {normalized_rows.get(table, 0)}"
+            )
+    files = (
+        con.execute(
+            f"""select source, file_reason from {dataset}.{LEDGER_TABLE}
+            where _dlt_load_id in (select unnest(?)) and file_status = 'quarantined'
+            order by source""",
+            [ids],
+        ).fetchall()
+        if _has_column(con, dataset, "file_status")
+        else []
+    )
+    if normalized_rows.get(QUARANTINED_FILES_TABLE, 0) != len(files):
         mismatches.append(
-            f"{QUARANTINE_TABLE}: ledger says {quarantined}, "
-            f"dlt wrote {normalized_rows.get(QUARANTINE_TABLE, 0)}"
+            f"{QUARANTINED_FILES_TABLE}: ledger says {len(files)}, "
+            f"dlt wrote {normalized_rows.get(QUARANTINED_FILES_TABLE, 0)}"
         )
     if mismatches:
         raise LedgerMismatch(f"{dataset}, load {', '.join(ids)}: " + "; ".join(mismatches))
@@ -229,10 +340,12 @@ def check_load(
     report = LoadReport(
         system=system,
         load_ids=tuple(ids),
-        rows_in=sum(int(r) for _, r, _, _ in ledger),
-        rows_loaded=sum(int(r) for _, _, r, _ in ledger),
+        rows_in=sum(int(row[1]) for row in ledger),
+        rows_loaded=sum(int(row[2]) for row in ledger),
         rows_quarantined=quarantined,
         top_reasons=tuple((e, r, int(n)) for e, r, n in reasons),
+        values_nulled=nulled,
+        quarantined_files=tuple((src, reason) for src, reason in files),
     )
     max_rate, min_records = gate_settings()
     if report.quarantine_rate > max_rate and report.rows_quarantined >= min_records:

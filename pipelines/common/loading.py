@@ -9,7 +9,12 @@ import duckdb
 import pyarrow as pa
 
 from pipelines import settings
-from pipelines.common.validation import QUARANTINE_SCHEMA, QUARANTINE_TABLE
+from pipelines.common.validation import (
+    QUARANTINE_SCHEMA,
+    QUARANTINE_TABLE,
+    VALUE_ISSUES_SCHEMA,
+    VALUE_ISSUES_TABLE,
+)
 from pipelines.contracts import Entity
 
 MERGE = {"disposition": "merge", "strategy": "delete-insert"}  # upsert is not supported on DuckDB
@@ -43,6 +48,31 @@ def quarantine_item(rejected: pa.Table) -> Any:
         rejected.cast(QUARANTINE_SCHEMA),
         dlt.mark.make_hints(
             table_name=QUARANTINE_TABLE, primary_key="quarantine_id", write_disposition=MERGE
+        ),
+        create_table_variant=True,
+    )
+
+
+def issues_item(issues: pa.Table) -> Any:
+    """Route nulled optional values to the dataset's value-issue table (merged on issue_id)."""
+    return dlt.mark.with_hints(
+        issues.cast(VALUE_ISSUES_SCHEMA),
+        dlt.mark.make_hints(
+            table_name=VALUE_ISSUES_TABLE, primary_key="issue_id", write_disposition=MERGE
+        ),
+        create_table_variant=True,
+    )
+
+
+def files_item(files: pa.Table) -> Any:
+    """Route a file that could not be read to the dataset's ``quarantined_files`` (merged on
+    file_id: the same bytes quarantined twice are one row)."""
+    from pipelines.common.ledger import QUARANTINED_FILES_SCHEMA, QUARANTINED_FILES_TABLE
+
+    return dlt.mark.with_hints(
+        files.cast(QUARANTINED_FILES_SCHEMA),
+        dlt.mark.make_hints(
+            table_name=QUARANTINED_FILES_TABLE, primary_key="file_id", write_disposition=MERGE
         ),
         create_table_variant=True,
     )

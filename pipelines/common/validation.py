@@ -1,8 +1,13 @@
 """Validate raw records against the feed contract: typed rows out, rejected rows kept with a reason.
 
-Every reader here returns a :class:`Validated` pair. Nothing is dropped: a record that cannot be
-parsed or breaks the contract (missing key, wrong type, unknown enum value, negative money) becomes a
-row of the quarantine table with its source, a record reference, the reason and the raw payload.
+Every reader here returns a :class:`Validated` triple. Nothing is dropped, and the severity follows
+the column:
+
+- a **required** value that is missing or unusable (wrong type, unknown enum value, malformed,
+  negative money) rejects the record: it becomes a row of the quarantine table with its source, a
+  record reference, every reason and the raw payload; so does a line that cannot be parsed at all;
+- an unusable **optional** value is nulled and the record loads; the value, its column and the
+  reason become a row of the value-issue table (``raw_<system>.value_issues``).
 
 Validation runs as one SQL statement in an in-memory DuckDB over an Arrow table (TRY_CAST per
 column), so it costs little more than reading the file.
@@ -11,16 +16,19 @@ column), so it costs little more than reading the file.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from pipelines.common.formats import FeedFormat, FileFault, decode, normalise
 from pipelines.contracts import Column, Entity
 
 DUCKDB_TYPES = {
@@ -56,14 +64,32 @@ QUARANTINE_SCHEMA = pa.schema(
     ]
 )
 SOURCE_COLUMN = "_source"
+VALUE_ISSUES_TABLE = "value_issues"
+VALUE_ISSUES_SCHEMA = pa.schema(
+    [
+        ("issue_id", pa.string()),
+        ("entity", pa.string()),
+        ("source", pa.string()),
+        ("record_ref", pa.string()),
+        ("record_id", pa.string()),
+        ("column_name", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+        ("action", pa.string()),
+        ("recorded_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+ISSUE_PREFIX = "__issue__"
 
 
 @dataclass
 class Validated:
-    """Rows that meet the contract (typed, plus ``_source``) and rows rejected with a reason."""
+    """Rows that meet the contract (typed, plus ``_source``), records rejected with a reason, and
+    the optional values nulled in the loaded rows (one row each, with the reason)."""
 
     rows: pa.Table
     rejected: pa.Table
+    issues: pa.Table = field(default_factory=lambda: VALUE_ISSUES_SCHEMA.empty_table())
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -73,6 +99,7 @@ class Validated:
         return Validated(
             pa.concat_tables([self.rows, other.rows]),
             pa.concat_tables([self.rejected, other.rejected]),
+            pa.concat_tables([self.issues, other.issues]),
         )
 
 
@@ -110,7 +137,9 @@ def _clean(col: Column, raw_types: dict[str, pa.DataType]) -> str:
     return ref
 
 
-def _checks(col: Column, value: str) -> list[str]:
+def _checks(col: Column, value: str, issue: str | None = None) -> str:
+    """The SQL of one column's reasons (``''`` when the value is usable). ``issue`` names a column
+    holding the reason a reader already found the value unusable (a format it could not read)."""
     target = DUCKDB_TYPES[col.type]
     typed = f"try_cast({value} AS {target})"
     checks = []
@@ -134,7 +163,10 @@ def _checks(col: Column, value: str) -> list[str]:
         )
     if col.nonnegative and col.type in ("integer", "decimal", "double"):
         checks.append(f"CASE WHEN {typed} < 0 THEN 'negative {col.name}' END")
-    return checks
+    reasons = f"concat_ws('; ', {', '.join(checks)})" if checks else "''"
+    if issue is None:
+        return reasons
+    return f"coalesce({_q(issue)}, {reasons})"
 
 
 def validate(
@@ -144,12 +176,16 @@ def validate(
     *,
     record_refs: pa.Array | None = None,
     payloads: pa.Array | None = None,
+    issues: dict[str, pa.Array] | None = None,
 ) -> Validated:
     """Check ``raw`` (any column types; missing columns read as null) against ``entity``'s contract.
 
-    ``record_refs`` name each record for the quarantine (line numbers, CRM ids); row positions are
-    used when absent. ``payloads`` are the raw texts to keep for rejected records; a JSON rendering
-    of the raw columns is used when absent.
+    A record is rejected when a required column's value is missing or unusable; an unusable
+    optional value is nulled and logged in ``Validated.issues``. ``record_refs`` name each record
+    (line numbers, CRM ids); row positions are used when absent. ``payloads`` are the raw texts to
+    keep for rejected records; a JSON rendering of the raw columns is used when absent. ``issues``
+    maps a column to the reason (or null) a reader found each value unusable
+    (:func:`pipelines.common.formats.normalise`).
     """
     n = raw.num_rows
     refs = record_refs if record_refs is not None else pa.array([str(i + 1) for i in range(n)])
@@ -159,11 +195,20 @@ def validate(
     raw_in = raw
     for name, arr in extras.items():
         raw_in = raw_in.append_column(name, arr)
+    issue_columns = {}
+    for name, reasons in (issues or {}).items():
+        issue_columns[name] = f"{ISSUE_PREFIX}{name}"
+        raw_in = raw_in.append_column(issue_columns[name], reasons.cast(pa.string()))
     raw_types = {f.name: f.type for f in raw.schema}
 
     cleaned = {c.name: _clean(c, raw_types) for c in entity.columns}
-    checks = [chk for c in entity.columns for chk in _checks(c, cleaned[c.name])]
-    reason = f"concat_ws('; ', {', '.join(checks)})" if checks else "''"
+    columns = list(entity.columns)
+    per_column = ", ".join(
+        f"{_checks(c, cleaned[c.name], issue_columns.get(c.name))} AS __r{i}"
+        for i, c in enumerate(columns)
+    )
+    every = ", ".join(f"nullif(__r{i}, '')" for i in range(len(columns)))
+    required = " OR ".join(f"__r{i} <> ''" for i, c in enumerate(columns) if c.required)
     payload = (
         "__payload"
         if payloads is not None
@@ -172,25 +217,76 @@ def validate(
         + ") AS VARCHAR)"
     )
     typed_cols = ", ".join(
-        f"try_cast({cleaned[c.name]} AS {DUCKDB_TYPES[c.type]}) AS {_q(c.name)}"
-        for c in entity.columns
+        f"CASE WHEN __r{i} = '' THEN try_cast({cleaned[c.name]} AS {DUCKDB_TYPES[c.type]}) END "
+        f"AS {_q(c.name)}"
+        for i, c in enumerate(columns)
+    )
+    key = cleaned[entity.primary_key]
+    nulled = " UNION ALL ".join(
+        f"SELECT __ref AS record_ref, CAST({key} AS VARCHAR) AS record_id, {_lit(c.name)} AS "
+        f"column_name, CAST({_q(c.name)} AS VARCHAR) AS value, __r{i} AS reason "
+        f"FROM checked WHERE NOT __rejected AND __r{i} <> ''"
+        for i, c in enumerate(columns)
+        if not c.required and c.name in raw_types
     )
     con = _connect()
     try:
         con.register("raw_in", raw_in)
-        con.execute(f"CREATE TEMP TABLE checked AS SELECT *, {reason} AS __reason FROM raw_in")
+        con.execute(
+            f"CREATE TEMP TABLE checked AS SELECT *, concat_ws('; ', {every}) AS __reason, "
+            f"coalesce({required or 'false'}, false) AS __rejected "
+            f"FROM (SELECT *, {per_column} FROM raw_in)"
+        )
         rows = con.sql(
-            f"SELECT {typed_cols}, $source AS {SOURCE_COLUMN} FROM checked WHERE __reason = ''",
+            f"SELECT {typed_cols}, $source AS {SOURCE_COLUMN} FROM checked WHERE NOT __rejected",
             params={"source": source},
         ).to_arrow_table()
         rejected = con.sql(
             f"SELECT __ref AS record_ref, __reason AS reason, {payload} AS payload "
-            "FROM checked WHERE __reason <> ''"
+            "FROM checked WHERE __rejected"
         ).to_arrow_table()
+        issues_found = (
+            con.sql(nulled).to_arrow_table()
+            if nulled
+            else pa.table({c: pa.array([], pa.string()) for c in _ISSUE_FIELDS})
+        )
     finally:
         con.close()
     rows = rows.cast(arrow_schema(entity))
-    return Validated(rows, quarantine_rows(entity, source, rejected))
+    return Validated(
+        rows, quarantine_rows(entity, source, rejected), issue_rows(entity, source, issues_found)
+    )
+
+
+_ISSUE_FIELDS = ("record_ref", "record_id", "column_name", "value", "reason")
+
+
+def issue_rows(entity: Entity, source: str, found: pa.Table) -> pa.Table:
+    """Shape nulled optional values (record_ref, record_id, column_name, value, reason) as rows of
+    the value-issue table; the id is a hash of entity, source, record and column, so re-reading the
+    same file keeps one row per value."""
+    cols = {c: found.column(c).to_pylist() if found.num_rows else [] for c in _ISSUE_FIELDS}
+    ids = [
+        hashlib.sha256(
+            "\x1f".join([entity.system, entity.name, source, str(r), c]).encode()
+        ).hexdigest()[:32]
+        for r, c in zip(cols["record_ref"], cols["column_name"], strict=True)
+    ]
+    now = datetime.now(UTC)
+    return pa.table(
+        {
+            "issue_id": pa.array(ids, pa.string()),
+            "entity": pa.array([entity.name] * len(ids), pa.string()),
+            "source": pa.array([source] * len(ids), pa.string()),
+            **{
+                c: pa.array([str(v) if v is not None else None for v in cols[c]], pa.string())
+                for c in _ISSUE_FIELDS
+            },
+            "action": pa.array(["nulled"] * len(ids), pa.string()),
+            "recorded_at": pa.array([now] * len(ids), pa.timestamp("us", tz="UTC")),
+        },
+        schema=VALUE_ISSUES_SCHEMA,
+    )
 
 
 def quarantine_rows(entity: Entity, source: str, rejected: pa.Table) -> pa.Table:
@@ -227,33 +323,173 @@ def empty_quarantine() -> pa.Table:
     return QUARANTINE_SCHEMA.empty_table()
 
 
-def read_jsonl(entity: Entity, path: Path, source: str) -> Validated:
-    """Read a JSON-lines drop. A line that is not a JSON object is quarantined as malformed."""
+@dataclass(frozen=True)
+class Drift:
+    """How a file's columns differ from what was expected (the contract, or the mapping)."""
+
+    unknown: tuple[str, ...] = ()  # columns nobody maps (ignored, kept in quarantine payloads)
+    missing: tuple[str, ...] = ()  # optional columns expected but absent (loaded as null)
+    type_changes: tuple[str, ...] = ()  # columns whose every value is of another type
+
+    def __bool__(self) -> bool:
+        return bool(self.unknown or self.missing or self.type_changes)
+
+
+@dataclass
+class FileRead:
+    """One file, read and checked: its records, the encoding it was read with, its drift."""
+
+    result: Validated
+    rows_in: int
+    encoding: str | None = None
+    drift: Drift = field(default_factory=Drift)
+
+    @property
+    def rows(self) -> pa.Table:
+        return self.result.rows
+
+    @property
+    def rejected(self) -> pa.Table:
+        return self.result.rejected
+
+    @property
+    def issues(self) -> pa.Table:
+        return self.result.issues
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return self.result.counts
+
+
+def header_drift(entity: Entity, headers: list[str], source: str) -> Drift:
+    """Unknown and missing columns of a file with contract column names; a missing required
+    column makes the file unusable (:class:`FileFault`)."""
+    missing_required = [c.name for c in entity.columns if c.required and c.name not in headers]
+    if missing_required:
+        raise FileFault(
+            f"required column(s) {', '.join(missing_required)} missing from the header of "
+            f"{source} (has: {', '.join(headers[:12])}{' ...' if len(headers) > 12 else ''})",
+            "line 1",
+        )
+    return Drift(
+        unknown=tuple(h for h in headers if h not in entity.column_names),
+        missing=tuple(c.name for c in entity.columns if not c.required and c.name not in headers),
+    )
+
+
+def type_changes(entity: Entity, table: pa.Table, result: Validated) -> tuple[str, ...]:
+    """Typed columns none of whose non-empty values could be used: the sender changed the type."""
+    if result.rows.num_rows + result.rejected.num_rows == 0:
+        return ()
+    nulled = (
+        Counter(result.issues.column("column_name").to_pylist())
+        if result.issues.num_rows
+        else Counter()
+    )
+    reasons = result.rejected.column("reason").to_pylist() if result.rejected.num_rows else []
+    changes = []
+    for col in entity.columns:
+        if col.type == "string" or col.name not in table.column_names:
+            continue
+        values = table.column(col.name)
+        present = len(values) - values.null_count
+        if pa.types.is_string(values.type):
+            present -= pc.sum(pc.equal(pc.utf8_trim_whitespace(values), "")).as_py() or 0
+        if present == 0:
+            continue
+        bad = nulled[col.name] + sum(
+            1 for r in reasons if f"wrong type {col.name}:" in r or f"number in {col.name}:" in r
+        )
+        if bad >= present:
+            sample = next((v for v in values.to_pylist() if v not in (None, "")), "")
+            changes.append(
+                f"{col.name}: expected {col.type}, every value is like {str(sample)[:30]!r}"
+            )
+    return tuple(changes)
+
+
+def parse_csv(text: str, source: str) -> tuple[pa.Table, list[str]]:
+    """A CSV text (header row, RFC-4180 quoting) as a table of strings, and its malformed rows
+    (wrong field count, broken quoting: an unterminated quote swallows the rest of the file into
+    one such row). Only an empty field is null: "NA" is a region code."""
+    header = text.split("\n", 1)[0].strip()
+    if not header:
+        return pa.table({}), []
+    data = text.encode("utf-8")
+    malformed: list[str] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        malformed.append(row.text)
+        return "skip"
+
+    try:
+        names = pacsv.read_csv(pa.py_buffer((header + "\n").encode())).column_names
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid, newlines_in_values=True
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as e:
+        raise FileFault(f"unparseable CSV: {str(e).splitlines()[0][:200]}") from None
+    return table, malformed
+
+
+def malformed_rows(entity: Entity, source: str, malformed: list[str]) -> pa.Table:
+    rejected = pa.table(
+        {
+            "record_ref": [f"malformed {i + 1}" for i in range(len(malformed))],
+            "reason": ["malformed CSV row (wrong number of fields or broken quoting)"]
+            * len(malformed),
+            "payload": malformed,
+        }
+    )
+    return quarantine_rows(entity, source, rejected)
+
+
+def read_jsonl(entity: Entity, path: Path, source: str, fmt: FeedFormat | None = None) -> FileRead:
+    """Read a JSON-lines drop. A line that is not a JSON object is quarantined as malformed; a file
+    that cannot be decoded is a :class:`FileFault`."""
+    text, encoding = decode(path.read_bytes(), fmt or FeedFormat())
+    numbered = [(i + 1, line.rstrip("\r")) for i, line in enumerate(text.split("\n"))]
+    numbered = [(n, line) for n, line in numbered if line.strip()]
+    lines = pa.table(
+        {
+            "__line": pa.array([line for _, line in numbered], pa.string()),
+            "__line_no": pa.array([n for n, _ in numbered], pa.int64()),
+        }
+    )
     con = _connect()
     try:
         fields = ", ".join(
             f"CASE WHEN __ok THEN json_extract_string(__line, {_lit('$.' + c.name)}) END AS {_q(c.name)}"
             for c in entity.columns
         )
-        # chr(30) (record separator) cannot appear raw in valid JSON, so each line is one value.
+        con.register("lines", lines)
         table = con.sql(
             f"""
-            WITH lines AS (
-                SELECT line AS __line, row_number() OVER () AS __line_no
-                FROM read_csv(?, columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(30),
-                              quote = '', escape = '', auto_detect = false, strict_mode = false,
-                              null_padding = true)
-            ),
-            parsed AS (
+            WITH parsed AS (
                 SELECT __line, __line_no,
                        CASE WHEN json_valid(__line) THEN json_type(__line) = 'OBJECT' ELSE false END AS __ok
                 FROM lines
-                WHERE __line IS NOT NULL AND trim(__line) <> ''
             )
-            SELECT __line, __line_no, __ok, {fields} FROM parsed
-            """,
-            params=[str(path)],
+            SELECT __line, __line_no, __ok, {fields} FROM parsed ORDER BY __line_no
+            """
         ).to_arrow_table()
+        keys = (
+            con.sql(
+                "SELECT DISTINCT unnest(json_keys(__line)) FROM lines "
+                "WHERE json_valid(__line) AND json_type(__line) = 'OBJECT'"
+            ).fetchall()
+            if numbered
+            else []
+        )
     finally:
         con.close()
     ok = table.column("__ok").to_pylist()
@@ -279,72 +515,98 @@ def read_jsonl(entity: Entity, path: Path, source: str) -> Validated:
         result = Validated(
             result.rows,
             pa.concat_tables([result.rejected, quarantine_rows(entity, source, rejected)]),
+            result.issues,
         )
-    return result
-
-
-def read_csv(entity: Entity, path: Path, source: str) -> Validated:
-    """Read a CSV drop (header row, RFC-4180 quoting). Rows with the wrong field count are kept
-    whole in the quarantine; an unterminated quote swallows the rest of the file into one such row,
-    which is kept too."""
-    malformed: list[str] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        malformed.append(row.text)
-        return "skip"
-
-    with path.open("rb") as fh:
-        header = fh.readline().decode("utf-8-sig").strip()
-    if not header:
-        return Validated(arrow_schema(entity).empty_table(), empty_quarantine())
-    names = pacsv.read_csv(pa.py_buffer((header + "\n").encode())).column_names
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(use_threads=False),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
-        # Only an empty field is null: pyarrow's default null markers include "NA", a region code.
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            strings_can_be_null=True,
-            null_values=[""],
+    present = {k for (k,) in keys}
+    drift = Drift(
+        unknown=tuple(sorted(present - set(entity.column_names))),
+        missing=tuple(
+            c.name for c in entity.columns if not c.required and present and c.name not in present
         ),
+        type_changes=type_changes(entity, parsed, result),
     )
-    result = validate(entity, table, source, record_refs=_row_refs(table.num_rows))
-    if malformed:
-        rejected = pa.table(
-            {
-                "record_ref": [f"malformed {i + 1}" for i in range(len(malformed))],
-                "reason": ["malformed CSV row (wrong number of fields or broken quoting)"]
-                * len(malformed),
-                "payload": malformed,
-            }
+    return FileRead(result, table.num_rows, encoding, drift)
+
+
+def read_csv(entity: Entity, path: Path, source: str, fmt: FeedFormat | None = None) -> FileRead:
+    """Read a CSV drop (header row, RFC-4180 quoting) in the feed's declared formats. Rows with the
+    wrong field count are kept whole in the quarantine; an unreadable file, or one lacking a
+    required column, is a :class:`FileFault`."""
+    fmt = fmt or FeedFormat()
+    text, encoding = decode(path.read_bytes(), fmt)
+    table, malformed = parse_csv(text, source)
+    if not table.column_names:
+        return FileRead(
+            Validated(arrow_schema(entity).empty_table(), empty_quarantine()), 0, encoding
         )
+    drift = header_drift(entity, table.column_names, source)
+    known = [c for c in table.column_names if c in entity.column_names]
+    normalised, issues = normalise(entity, table.select(known), fmt)
+    for name in table.column_names:  # unknown columns stay in the payloads
+        if name not in known:
+            normalised = normalised.append_column(name, table.column(name))
+    result = validate(
+        entity, normalised, source, record_refs=_row_refs(table.num_rows), issues=issues
+    )
+    if malformed:
         result = Validated(
             result.rows,
-            pa.concat_tables([result.rejected, quarantine_rows(entity, source, rejected)]),
+            pa.concat_tables([result.rejected, malformed_rows(entity, source, malformed)]),
+            result.issues,
         )
-    return result
+    drift = Drift(drift.unknown, drift.missing, type_changes(entity, table, result))
+    return FileRead(result, table.num_rows + len(malformed), encoding, drift)
 
 
-def read_parquet(entity: Entity, path: Path, source: str) -> Validated:
-    """Read a Parquet drop; typed columns are re-checked against the contract all the same."""
-    table = pq.read_table(path)
-    return validate(entity, table, source, record_refs=_row_refs(table.num_rows))
+PARQUET_FAMILIES: dict[str, Callable[[pa.DataType], bool]] = {
+    "string": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
+    "integer": pa.types.is_integer,
+    "decimal": lambda t: (
+        pa.types.is_decimal(t) or pa.types.is_floating(t) or pa.types.is_integer(t)
+    ),
+    "double": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t),
+    "boolean": pa.types.is_boolean,
+    "date": lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t),
+    "timestamp": pa.types.is_timestamp,
+}
+
+
+def read_parquet(
+    entity: Entity, path: Path, source: str, fmt: FeedFormat | None = None
+) -> FileRead:
+    """Read a Parquet drop; typed columns are re-checked against the contract all the same. A
+    truncated or corrupt file is a :class:`FileFault`."""
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise FileFault(f"unreadable Parquet (truncated or corrupt): {str(e)[:200]}") from None
+    source_types = {f.name: f.type for f in table.schema}
+    drift = header_drift(entity, list(source_types), source)
+    changed = tuple(
+        f"{c.name}: expected {c.type}, the file has {source_types[c.name]}"
+        for c in entity.columns
+        if c.name in source_types
+        and not pa.types.is_null(source_types[c.name])
+        and not PARQUET_FAMILIES[c.type](source_types[c.name])
+    )
+    result = validate(entity, table, source, record_refs=_row_refs(table.num_rows))
+    return FileRead(result, table.num_rows, None, Drift(drift.unknown, drift.missing, changed))
 
 
 def _row_refs(n: int) -> pa.Array:
     return pa.array([f"record {i + 1}" for i in range(n)], pa.string())
 
 
-READERS: dict[str, Callable[[Entity, Path, str], Validated]] = {
+READERS: dict[str, Callable[..., FileRead]] = {
     "jsonl": read_jsonl,
     "csv": read_csv,
     "parquet": read_parquet,
 }
 
 
-def read_drop(entity: Entity, path: Path, source: str) -> Validated:
-    """Read one landed file of ``entity`` with the reader of its file format."""
+def read_drop(entity: Entity, path: Path, source: str, fmt: FeedFormat | None = None) -> FileRead:
+    """Read one landed file of ``entity`` with the reader of its file format (raises
+    :class:`FileFault` for a file that cannot be read at all)."""
     if entity.file_format not in READERS:
         raise ValueError(f"{entity.system}.{entity.name} is not a file feed")
-    return READERS[entity.file_format](entity, path, source)
+    return READERS[entity.file_format](entity, path, source, fmt)

@@ -2,8 +2,9 @@
 changes, deal registrations and partner touches.
 
 ``crm_source`` reads the API (the real one, or the sandbox over the simulated world's
-``crm.sqlite``; see ``crm_endpoint``). ``crm_export_source`` reads HubSpot-style CSV exports dropped
-by teams without API access into the same ``raw_crm`` tables.
+``crm.sqlite``; see ``crm_endpoint``). ``crm_export_source`` reads CSV exports (HubSpot, Salesforce,
+Dynamics 365 or your own, through a mapping: ``pipelines.crm.mapping``) dropped by teams without API
+access into the same ``raw_crm`` tables.
 
 Incremental loading. Each resource keeps its own cursor in dlt resource state, committed with the
 load: the largest envelope cursor (``updated_at`` for mutable objects, ``created_at`` for the
@@ -24,8 +25,14 @@ from typing import Any
 import dlt
 
 from pipelines.common.ledger import LEDGER_HINTS, Ledger
-from pipelines.common.loading import MERGE, latest_per_key, quarantine_item, resource_hints
-from pipelines.common.validation import QUARANTINE_TABLE, validate
+from pipelines.common.loading import (
+    MERGE,
+    issues_item,
+    latest_per_key,
+    quarantine_item,
+    resource_hints,
+)
+from pipelines.common.validation import QUARANTINE_TABLE, VALUE_ISSUES_TABLE, validate
 from pipelines.contracts import Entity, entities
 from pipelines.crm import settings as crm_settings
 from pipelines.crm.export import crm_export_source, write_export
@@ -54,11 +61,17 @@ def api_source_name(entity: Entity) -> str:
 def with_dedup_sort(resource: Any, entity: Entity) -> Any:
     """Merge entities keep the latest version when a key arrives twice in one load (a record changed
     while a run pages through the search). The quarantine and ledger table variants are declared
-    first so they do not inherit the cursor column hint."""
+    first so they do not inherit the cursor column hint (value issues likewise)."""
     if entity.write_disposition == "merge":
         resource.apply_hints(
             table_name=QUARANTINE_TABLE,
             primary_key="quarantine_id",
+            write_disposition=MERGE,
+            create_table_variant=True,
+        )
+        resource.apply_hints(
+            table_name=VALUE_ISSUES_TABLE,
+            primary_key="issue_id",
             write_disposition=MERGE,
             create_table_variant=True,
         )
@@ -111,6 +124,8 @@ def validated_items(
     result = validate(entity, table, source, record_refs=table.column("id"))
     if result.rejected.num_rows:
         yield quarantine_item(ledger.quarantine(result.rejected))
+    if result.issues.num_rows:
+        yield issues_item(ledger.nulled(result.issues))
     if result.rows.num_rows:
         yield ledger.load(ledger.supersede(result.rows, latest_per_key(entity, result.rows)))
 

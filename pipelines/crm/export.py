@@ -1,11 +1,13 @@
 """CRM CSV exports, for teams without API access: reading them into ``raw_crm`` and writing them.
 
-Exports are HubSpot-style CSV snapshots, ``<folder>/<object_type>/<object_type>__<YYYY-MM-DD>.csv``
-(``folder`` defaults to ``<landing>/crm_export``), with the headers of ``export_mapping.yml``. They
-load into the same tables as the API, through the same validation and quarantine. New or changed
-files are found by content hash (as for file drops); within a file, records older than the
-resource's cursor are skipped, so a daily full snapshot only loads what changed (and immutable
-events are not appended twice).
+Exports are CSV files under one folder (``folder`` of the crm feed in the sources file, default
+``<landing>/crm_export``), read through a mapping (``pipelines.crm.mapping``: HubSpot, Salesforce,
+Dynamics 365, a generic template, or your own). They load into the same tables as the API, through
+the same contract check: a bad required value quarantines the record, a bad optional value is
+nulled and logged, a file that cannot be read is quarantined as a file and the next files still
+load. New or changed files are found by content hash (as for file drops); within a file, records
+older than the resource's cursor are skipped, so a daily full snapshot only loads what changed (and
+immutable events are not appended twice).
 """
 
 from __future__ import annotations
@@ -17,138 +19,116 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dlt
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import yaml
 
 from pipelines import settings
-from pipelines.common.drops import fingerprint
+from pipelines.common.drops import file_fault_message, fingerprint
+from pipelines.common.formats import FeedFormat, FileFault
 from pipelines.common.ledger import Ledger
 from pipelines.common.loading import (
+    files_item,
+    issues_item,
     latest_per_key,
     newer_than_loaded,
     quarantine_item,
     resource_hints,
 )
-from pipelines.common.validation import quarantine_rows, validate
+from pipelines.common.validation import arrow_schema
 from pipelines.contracts import Entity, entities
 from pipelines.crm.helpers import CursorTracker
+from pipelines.crm.mapping import (
+    EntityMapping,
+    Mapping,
+    export_files,
+    load_mapping,
+    prepare_export,
+    validate_export,
+)
 
 log = logging.getLogger(__name__)
 
-MAPPING_PATH = Path(__file__).with_name("export_mapping.yml")
 EXPORT_FOLDER = "crm_export"
+DEFAULT_MAPPING = "hubspot"
 
 
-@cache
 def export_mapping() -> dict[str, dict[str, str]]:
-    """object type -> {export header: contract column}."""
-    return yaml.safe_load(MAPPING_PATH.read_text())
+    """HubSpot export headers: object type -> {header written by ``write_export``: contract column}."""
+    mapping = load_mapping(DEFAULT_MAPPING)
+    return {
+        name: {headers[0]: column for column, headers in em.columns.items()}
+        for name, em in mapping.entities.items()
+    }
 
 
 def default_folder() -> Path:
     return settings.landing_dir() / EXPORT_FOLDER
 
 
-def export_files(folder: Path, entity: Entity) -> list[Path]:
-    """The export files of an object type, oldest first (names carry the export date)."""
-    sub = folder / entity.name
-    return sorted(sub.glob(f"{entity.name}__*.csv")) if sub.is_dir() else []
+def export_resource(
+    mapping: EntityMapping | None, contract: Entity, folder: Path, fmt: FeedFormat
+) -> Any:
+    """A dlt resource loading new export files of one object type into ``raw_crm``. An object the
+    mapping does not cover loads as an empty table (the system has no such records)."""
+    cursor = contract.cursor or "updated_at"
 
-
-class ExportFileError(ValueError):
-    """An export file the mapping cannot read (a required column is missing)."""
-
-
-def read_export(entity: Entity, path: Path, source: str) -> tuple[pa.Table, list[str], list[str]]:
-    """The file's records with contract column names (all strings), its malformed rows, and the
-    headers the mapping does not know."""
-    mapping = export_mapping()[entity.name]
-    with path.open("rb") as fh:
-        header_line = fh.readline().decode("utf-8-sig").strip()
-    headers = pacsv.read_csv(pa.py_buffer((header_line + "\n").encode())).column_names
-    for column in entity.columns:
-        mapped = [h for h, c in mapping.items() if c == column.name]
-        if column.required and not any(h in headers for h in mapped):
-            raise ExportFileError(
-                f"{path}: required column {column.name!r} missing (expected header "
-                f"{' or '.join(repr(h) for h in mapped) or '(none mapped)'})"
-            )
-    malformed: list[str] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        malformed.append(row.text)
-        return "skip"
-
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(use_threads=False),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={h: pa.string() for h in headers},
-            strings_can_be_null=True,
-            null_values=[""],  # only an empty field is null: region "NA" is North America
-        ),
-    )
-    unmapped = [h for h in headers if h not in mapping]
-    present = [h for h in headers if h in mapping]
-    renamed = table.select(present).rename_columns([mapping[h] for h in present])
-    return renamed, malformed, unmapped
-
-
-def export_resource(entity: Entity, folder: Path) -> Any:
-    """A dlt resource loading new export files of one object type into ``raw_crm``."""
-    cursor = entity.cursor or "updated_at"
-
-    @dlt.resource(**resource_hints(entity))
+    @dlt.resource(**resource_hints(contract))
     def read_new_exports() -> Iterator[Any]:
+        if mapping is None:
+            yield arrow_schema(contract).empty_table()
+            return
         state = dlt.current.resource_state()
         loaded: dict[str, str] = state.setdefault("loaded_files", {})
         unmapped_state: dict[str, list[str]] = state.setdefault("unmapped_headers", {})
         tracker = CursorTracker(state.setdefault("cursor", {}), cursor)
-        ledger = Ledger(entity)
+        ledger = Ledger(contract)
         batches: list[pa.Table] = []
-        for path in export_files(folder, entity):
+        for path in export_files(folder, mapping):
             ref = f"{EXPORT_FOLDER}/{path.relative_to(folder).as_posix()}"
             digest = fingerprint(path)
             if loaded.get(ref) == digest:
                 continue
-            table, malformed, unmapped = read_export(entity, path, ref)
-            if unmapped:
-                log.warning("%s: ignored headers not in export_mapping.yml: %s", ref, unmapped)
-                unmapped_state[ref] = unmapped
+            try:
+                prepared = prepare_export(mapping, path, ref, fmt)
+            except FileFault as fault:
+                log.warning(file_fault_message(ref, fault))
+                yield files_item(ledger.file_fault(ref, path, digest, fault))
+                loaded[ref] = digest
+                continue
+            if prepared.drift.unknown:
+                log.warning(
+                    "%s: ignored headers the mapping does not know: %s",
+                    ref,
+                    list(prepared.drift.unknown),
+                )
+                unmapped_state[ref] = list(prepared.drift.unknown)
+            table = prepared.table
             ids = table.column("id").to_pylist()
             values = table.column(cursor).to_pylist()
+            unusable = prepared.issues.get(cursor)
+            if unusable is not None:  # a cursor value that could not be read is no cursor
+                values = [
+                    None if r is not None else v
+                    for v, r in zip(values, unusable.to_pylist(), strict=True)
+                ]
             keep = [tracker.is_new_value(v, i) for v, i in zip(values, ids, strict=True)]
-            rows = [f"row {n + 2}" for n in range(table.num_rows)]  # line number in the file
-            mask = pa.array(keep, pa.bool_())
-            ledger.read(ref, table.num_rows + len(malformed), already_loaded=keep.count(False))
-            result = validate(
-                entity,
-                table.filter(mask),
+            read = validate_export(mapping, prepared, ref, keep=pa.array(keep, pa.bool_()))
+            ledger.read(
                 ref,
-                record_refs=pc.filter(pa.array(rows, pa.string()), mask),
+                read.rows_in,
+                already_loaded=keep.count(False),
+                encoding=read.encoding,
+                drift=read.drift,
             )
-            rejected = result.rejected
-            if malformed:
-                bad = pa.table(
-                    {
-                        "record_ref": [f"malformed {i + 1}" for i in range(len(malformed))],
-                        "reason": ["malformed CSV row (wrong number of fields or broken quoting)"]
-                        * len(malformed),
-                        "payload": malformed,
-                    }
-                )
-                rejected = pa.concat_tables([rejected, quarantine_rows(entity, ref, bad)])
-            if rejected.num_rows:
-                yield quarantine_item(ledger.quarantine(rejected))
-            if entity.write_disposition == "merge":
+            result = read.result
+            if result.rejected.num_rows:
+                yield quarantine_item(ledger.quarantine(result.rejected))
+            if result.issues.num_rows:
+                yield issues_item(ledger.nulled(result.issues))
+            if contract.write_disposition == "merge":
                 batches.append(result.rows)
             elif result.rows.num_rows:
                 yield ledger.load(result.rows)
@@ -156,7 +136,7 @@ def export_resource(entity: Entity, folder: Path) -> Any:
         tracker.save()
         if batches:
             rows = pa.concat_tables(batches)
-            latest = newer_than_loaded(entity, latest_per_key(entity, rows))
+            latest = newer_than_loaded(contract, latest_per_key(contract, rows))
             kept = ledger.supersede(rows, latest)
             if kept.num_rows:
                 yield ledger.load(kept)
@@ -166,12 +146,29 @@ def export_resource(entity: Entity, folder: Path) -> Any:
     return read_new_exports
 
 
+def export_settings(
+    folder: str | Path | None = None, mapping: str | Path | None = None
+) -> tuple[Path, Mapping, dict[str, FeedFormat]]:
+    """The export folder, mapping and formats per entity: arguments first, then the crm feed's
+    entry in the sources file, then the defaults (``<landing>/crm_export``, HubSpot)."""
+    from pipelines.sources import feed_config
+
+    config = feed_config("crm")
+    root = Path(folder or config.get("folder") or default_folder()).expanduser()
+    loaded = load_mapping(mapping or config.get("mapping") or DEFAULT_MAPPING)
+    return root, loaded, {name: loaded.feed_format(config, name) for name in loaded.entities}
+
+
 @dlt.source(name="crm_export", max_table_nesting=0)
-def crm_export_source(folder: str | None = None) -> Any:
-    """One resource per crm entity, reading CSV exports from ``folder`` (default
-    ``<landing>/crm_export``) into the ``raw_crm`` tables."""
-    root = Path(folder) if folder else default_folder()
-    return [export_resource(e, root) for e in entities("crm")]
+def crm_export_source(folder: str | None = None, mapping: str | None = None) -> Any:
+    """One resource per crm entity, reading CSV exports from ``folder`` through ``mapping`` (a
+    shipped name or a path; defaults from the sources file, else ``<landing>/crm_export`` and
+    HubSpot) into the ``raw_crm`` tables."""
+    root, loaded, formats = export_settings(folder, mapping)
+    return [
+        export_resource(loaded.entities.get(e.name), e, root, formats.get(e.name, FeedFormat()))
+        for e in entities("crm")
+    ]
 
 
 def write_export(db_path: Path, folder: Path, as_of_date: date | str) -> list[Path]:

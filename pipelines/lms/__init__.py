@@ -15,6 +15,7 @@ import dlt
 from pipelines import settings
 from pipelines.common.drops import drop_resource
 from pipelines.contracts import entities
+from pipelines.sources import feed_format
 
 SYSTEM = "lms"
 
@@ -23,4 +24,5 @@ SYSTEM = "lms"
 def lms_source(landing: str | None = None) -> Any:
     """One resource per lms entity, each loading the drops it has not loaded yet."""
     root = Path(landing) if landing else settings.landing_dir()
-    return [drop_resource(e, root) for e in entities(SYSTEM)]
+    fmt = feed_format(SYSTEM)
+    return [drop_resource(e, root, fmt) for e in entities(SYSTEM)]

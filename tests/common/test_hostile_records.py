@@ -121,7 +121,10 @@ def column_values(col: Column, keys: list[str], broken: bool) -> st.SearchStrate
         good = _valid(_timestamps())
         bad = _invalid("yesterday", "2026-13-01T00:00:00Z")
     if broken:
-        return st.one_of(bad, BLANK.map(lambda t: Value(t, False))) if col.required else bad
+        if col.required:
+            return st.one_of(bad, BLANK.map(lambda t: Value(t, False)))
+        # an unusable optional value is nulled and the record still loads (logged as an issue)
+        return bad.map(lambda v: Value(v.text, True))
     return st.one_of(good, good, BLANK.map(lambda t: Value(t, True))) if not col.required else good
 
 
@@ -318,7 +321,11 @@ def test_a_crm_page_of_hostile_records_loses_nothing_and_rejects_only_the_invali
         items = list(validated_items(entity, batch, source, ledger))
         tables = [getattr(i, "data", i) for i in items]
         rows = sum(t.num_rows for t in tables if "_source" in t.column_names)
-        quarantined = [r for t in tables if "reason" in t.column_names for r in t.to_pylist()]
+        quarantined = [
+            r for t in tables if "quarantine_id" in t.column_names for r in t.to_pylist()
+        ]
+        nulled = [r for t in tables if "issue_id" in t.column_names for r in t.to_pylist()]
+        assert all(r["reason"] and r["action"] == "nulled" for r in nulled)
         (tally,) = ledger.tallies.values() if batch else (None,)
         superseded = tally.superseded if tally else 0
         # merge entities keep the latest version of a key within a batch: the rest is superseded

@@ -74,7 +74,9 @@ def test_valid_rows_are_typed_and_tagged_with_their_source() -> None:
         ("at", "yesterday", "wrong type at: expected timestamp, got yesterday"),
     ],
 )
-def test_each_contract_breach_is_quarantined_with_its_reason(column, value, reason) -> None:
+def test_a_required_breach_quarantines_the_record_an_optional_one_nulls_the_value(
+    column, value, reason
+) -> None:
     good = {
         "thing_id": "t1",
         "kind": "a",
@@ -89,9 +91,29 @@ def test_each_contract_breach_is_quarantined_with_its_reason(column, value, reas
         {k: pa.array([v if k != column else value], pa.string()) for k, v in good.items()}
     )
     result = validate(THING, raw, "s")
+    if THING.column(column).required:
+        assert result.counts == (0, 1)
+        assert result.rejected["reason"].to_pylist() == [reason]
+        assert column in result.rejected["payload"][0].as_py()
+        assert result.issues.num_rows == 0
+        return
+    assert result.counts == (1, 0)  # the record loads, the unusable optional value is nulled
+    assert result.rows[column].to_pylist() == [None]
+    issue = result.issues.to_pylist()
+    assert [(i["record_id"], i["column_name"], i["value"], i["reason"]) for i in issue] == [
+        ("t1", column, value, reason)
+    ]
+    assert issue[0]["action"] == "nulled" and issue[0]["source"] == "s"
+
+
+def test_a_quarantined_record_lists_its_optional_reasons_too_and_logs_no_issue() -> None:
+    raw = pa.table({"thing_id": ["t1"], "kind": ["q"], "at": ["never"]})
+    result = validate(THING, raw, "s")
     assert result.counts == (0, 1)
-    assert result.rejected["reason"].to_pylist() == [reason]
-    assert column in result.rejected["payload"][0].as_py()
+    assert result.rejected["reason"].to_pylist() == [
+        "unknown kind value q; wrong type at: expected timestamp, got never"
+    ]
+    assert result.issues.num_rows == 0
 
 
 def test_all_reasons_of_a_record_are_listed_and_missing_columns_read_as_null() -> None:
@@ -121,12 +143,10 @@ def test_jsonl_keeps_malformed_lines_with_their_line_numbers(tmp_path: Path) -> 
         '{"thing_id": "t3", "at": "2026-01-01T00:00:00Z", "kind": "nope"}\n'
     )
     result = read_jsonl(THING, path, "src")
-    assert result.rows["thing_id"].to_pylist() == ["t1"]
-    assert _reasons(result) == {
-        "line 2": "malformed JSON line",
-        "line 4": "malformed JSON line",
-        "line 5": "unknown kind value nope",
-    }
+    assert result.rows["thing_id"].to_pylist() == ["t1", "t3"]  # t3's optional kind is nulled
+    assert _reasons(result) == {"line 2": "malformed JSON line", "line 4": "malformed JSON line"}
+    assert result.issues["reason"].to_pylist() == ["unknown kind value nope"]
+    assert result.rows_in == 4
     assert (
         '"thing_id": "t2", "at": '
         in result.rejected["payload"].to_pylist()[
@@ -147,11 +167,16 @@ def test_csv_keeps_rows_with_wrong_field_counts_and_broken_quotes(tmp_path: Path
         "t6,a,1,2026-01-01T00:00:00Z\n"
     )
     result = read_csv(THING, path, "src")
-    assert result.rows["thing_id"].to_pylist() == ["t4"]
+    assert result.rows["thing_id"].to_pylist() == ["t1", "t3", "t4"]
     reasons = sorted(result.rejected["reason"].to_pylist())
-    assert reasons.count("malformed CSV row (wrong number of fields or broken quoting)") == 2
-    assert "wrong type amount: expected decimal, got 1,000.5" in reasons
-    assert 'unknown kind value a "quoted" kind' in reasons
+    assert reasons == ["malformed CSV row (wrong number of fields or broken quoting)"] * 2
+    issues = dict(
+        zip(result.issues["value"].to_pylist(), result.issues["reason"].to_pylist(), strict=True)
+    )
+    assert issues['a "quoted" kind'] == 'unknown kind value a "quoted" kind'
+    # no format declared: 1,000.5 could be 1000.5 or 1.0005, so it is not guessed
+    assert issues["1,000.5"].startswith("ambiguous number in amount: '1,000.5'")
+    assert "declare decimal:" in issues["1,000.5"]
     # the unterminated quote swallowed t6: it is kept inside the quarantined payload, not lost
     assert any("t6,a,1" in p for p in result.rejected["payload"].to_pylist())
 
@@ -171,8 +196,9 @@ def test_parquet_values_are_rechecked_against_the_contract(tmp_path: Path) -> No
         path,
     )
     result = read_parquet(THING, path, "src")
-    assert result.rows["thing_id"].to_pylist() == ["t1"]
-    assert result.rejected["reason"].to_pylist() == ["negative amount"]
+    assert result.rows["thing_id"].to_pylist() == ["t1", "t2"]
+    assert result.rows["amount"].to_pylist() == [Decimal("1.50"), None]
+    assert result.issues["reason"].to_pylist() == ["negative amount"]
 
 
 def test_csv_reads_na_and_null_lookalikes_as_values_not_nulls(tmp_path: Path) -> None:

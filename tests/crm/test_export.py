@@ -13,7 +13,7 @@ from pipelines import settings
 from pipelines.common.ledger import LEDGER_TABLE
 from pipelines.contracts import entities
 from pipelines.crm import crm_export_source, write_export
-from pipelines.crm.export import ExportFileError, export_mapping
+from pipelines.crm.export import export_mapping
 from tests.crm.conftest import query
 
 CRM = list(entities("crm"))
@@ -68,7 +68,9 @@ def test_export_loads_like_the_api(
     } == {}
 
 
-def test_missing_required_column_names_file_and_column(crm_db: Path, data_dir: Path) -> None:
+def test_a_file_missing_a_required_column_is_quarantined_as_a_file_and_the_rest_loads(
+    crm_db: Path, data_dir: Path
+) -> None:
     folder = data_dir / "exports"
     write_export(crm_db, folder, "2026-01-02")
     path = folder / "deals" / "deals__2026-01-02.csv"
@@ -78,13 +80,17 @@ def test_missing_required_column_names_file_and_column(crm_db: Path, data_dir: P
     path.write_text(
         "\n".join(",".join(v for i, v in enumerate(line.split(",")) if i != drop) for line in lines)
     )
-    with pytest.raises(Exception, match=r"deals__2026-01-02.csv: required column 'dealstage'") as e:
-        load_exports(folder, data_dir / "x.duckdb")
-    chain, err = [], e.value
-    while err is not None:
-        chain.append(err)
-        err = err.__cause__ or err.__context__
-    assert any(isinstance(x, ExportFileError) for x in chain)
+    warehouse = data_dir / "x.duckdb"
+    load_exports(folder, warehouse)
+    [(source, reason, position, size)] = query(
+        "select source, reason, position, size_bytes from raw_crm.quarantined_files", warehouse
+    )
+    assert source == "crm_export/deals/deals__2026-01-02.csv" and position == "line 1"
+    assert "dealstage: 'Deal Stage' or 'dealstage'" in reason and size == path.stat().st_size
+    assert query("select count(*) from raw_crm.partners", warehouse)[0][0] > 0
+    assert query(
+        "select file_status, rows_in from raw_crm.load_ledger where entity = 'deals'", warehouse
+    ) == [("quarantined", 0)]
 
 
 def test_unmapped_headers_are_ignored_and_reported(crm_db: Path, data_dir: Path) -> None:

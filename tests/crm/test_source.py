@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.contracts import entities
+from pipelines.contracts import entities, entity
 from pipelines.crm import crm_endpoint, crm_source
 from pipelines.crm.helpers import CrmClient
 from pipelines.crm.sandbox import SandboxConfig, running_sandbox, sandbox_token
@@ -55,9 +55,24 @@ def test_full_load_keeps_every_record(crm_db: Path, load_crm: Callable[..., Any]
             "select entity, record_ref, reason from raw_crm.quarantined_records"
         )
     }
-    assert set(reasons) == set(BAD)
-    for key, (_, expected) in BAD.items():
+    # a bad required value quarantines the record; a bad optional one (deal 4's amount) is
+    # nulled, the deal loads, and the value is kept in value_issues with its reason
+    required = {
+        key: bad
+        for key, bad in BAD.items()
+        if any(entity("crm", key[0]).column(c).required for c in bad[0])
+    }
+    assert set(reasons) == set(required)
+    for key, (_, expected) in required.items():
         assert expected in reasons[key]
+    nulled = query("select entity, record_id, column_name, value, reason from raw_crm.value_issues")
+    assert nulled == [
+        (key[0], key[1], column, value, f"{expected}: expected decimal, got {value}")
+        for key, (overrides, expected) in BAD.items()
+        if key not in required
+        for column, value in overrides.items()
+    ]
+    assert query("select amount from raw_crm.deals where id = '4'") == [(None,)]
 
 
 def test_types_and_envelope(load_crm: Callable[..., Any]) -> None:
