@@ -34,12 +34,13 @@ def _dbt(*args: str) -> None:
     """Run one dbt command in this process against the project and the warehouse setting."""
     from dbt.cli.main import dbtRunner
 
-    from orchestration.resources import DBT_PROFILES_DIR, export_warehouse_env
+    from orchestration.resources import DBT_PROFILES_DIR, dbt_vars_args, export_warehouse_env
 
     export_warehouse_env()
     result = dbtRunner().invoke(
         [
             *args,
+            *dbt_vars_args(),
             "--project-dir",
             str(settings.PROJECT_ROOT),
             "--profiles-dir",
@@ -97,11 +98,16 @@ def run(
         str | None, typer.Option(help="load one feed alone: crm | lms | tcma | finance")
     ] = None,
 ) -> None:
-    """Run a Dagster job in this process (the full job by default) and print where results are."""
-    from pipelines.contracts import SYSTEMS
-
-    if feed is not None and feed not in SYSTEMS:
-        raise typer.BadParameter(f"unknown feed {feed!r}; choose one of {', '.join(SYSTEMS)}")
+    """Run a Dagster job in this process (the full job by default) and print where results are.
+    Only the configured feeds load (``PRM_FEEDS``, else the sources file's ``feeds:``)."""
+    try:
+        feeds = settings.configured_feeds()
+    except settings.FeedConfigError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if feed is not None and feed not in feeds:
+        raise typer.BadParameter(
+            f"feed {feed!r} is not configured; the configured feeds are {', '.join(feeds)}"
+        )
     dagster_home()
     prepare_dbt()
     import dagster as dg

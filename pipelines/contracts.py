@@ -187,7 +187,7 @@ CRM = (
         "deals",
         [
             _c("dealname", required=True),
-            _c("company_id", required=True),
+            _c("company_id"),
             _c("product_id"),
             _c("partner_id", description="partner of record; null for a pure direct deal"),
             _c("registration_id", description="deal registration this deal came from"),
@@ -201,7 +201,7 @@ CRM = (
             _c("dealstage", required=True, enum=DEAL_STAGES),
             _c("amount", "decimal", nonnegative=True),
             _c("deal_currency_code"),
-            _c("createdate", "timestamp", required=True),
+            _c("createdate", "timestamp"),
             _c("closedate", "date", description="expected close date; actual once closed"),
             _c("hubspot_owner_name", description="direct sales owner"),
         ],
