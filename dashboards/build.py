@@ -147,8 +147,8 @@ def absent_feed_notice(page: Page, feeds: dict[str, tuple[bool, str, str]]) -> t
             "<code>prm run</code>.</p>",
         )
     partly = [f for f in page.uses if f in feeds and not feeds[f][0]]
-    notes = [f"no {feeds[f][1]} feed configured: {FEED_FIGURES[f]}" for f in partly]
-    return ("; ".join(notes).capitalize() + "." if notes else "", "")
+    notes = "; ".join(f"no {feeds[f][1]} feed configured: {FEED_FIGURES[f]}" for f in partly)
+    return (f"{notes[:1].upper()}{notes[1:]}." if notes else "", "")
 
 
 def build_all(warehouse: Path, out_dir: Path) -> list[Path]:
