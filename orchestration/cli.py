@@ -100,10 +100,14 @@ def run(
 ) -> None:
     """Run a Dagster job in this process (the full job by default) and print where results are.
     Only the configured feeds load (``PRM_FEEDS``, else the sources file's ``feeds:``)."""
+    from pipelines.contracts import SYSTEMS
+
     try:
         feeds = settings.configured_feeds()
     except settings.FeedConfigError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if feed is not None and feed not in SYSTEMS:
+        raise typer.BadParameter(f"unknown feed {feed!r}; choose one of {', '.join(SYSTEMS)}")
     if feed is not None and feed not in feeds:
         raise typer.BadParameter(
             f"feed {feed!r} is not configured; the configured feeds are {', '.join(feeds)}"
@@ -115,6 +119,10 @@ def run(
     from orchestration.definitions import defs
 
     job_name = f"load_{feed}" if feed else job
+    absent = [f for f in SYSTEMS if f not in feeds]
+    typer.echo(
+        f"feeds: {', '.join(feeds)}" + (f" (not configured: {', '.join(absent)})" if absent else "")
+    )
     with dg.DagsterInstance.get() as instance:
         result = defs.get_job_def(job_name).execute_in_process(
             instance=instance, raise_on_error=False
