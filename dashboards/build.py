@@ -37,7 +37,8 @@ PLOTLY_JS = "plotly.min.js"
 class Page:
     """One page: its file name, title, the report models it reads and its figure builder;
     ``needs``: the feeds without which it has nothing to show; ``uses``: feeds behind some of its
-    figures (null without them)."""
+    figures (null without them); ``lists_feeds``: the page is about the feeds themselves and
+    names those not configured."""
 
     slug: str
     title: str
@@ -45,6 +46,7 @@ class Page:
     build: Callable[[dict[str, pd.DataFrame]], tuple[str, list[go.Figure]]]
     needs: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
+    lists_feeds: bool = False
 
 
 PAGES: tuple[Page, ...] = (
@@ -94,7 +96,7 @@ PAGES: tuple[Page, ...] = (
         title="Data health",
         reads=("rpt_feed_health",),
         build=data_health.figures,
-        uses=("lms", "tcma", "finance"),
+        lists_feeds=True,
     ),
 )
 
@@ -146,6 +148,10 @@ def absent_feed_notice(page: Page, feeds: dict[str, tuple[bool, str, str]]) -> t
             "<code>PRM_FEEDS</code> or under <code>feeds:</code> in the sources file and run "
             "<code>prm run</code>.</p>",
         )
+    if page.lists_feeds:
+        absent = [label for ok, label, _ in feeds.values() if not ok]
+        note = f"Not configured (not loaded, so not zero): {', '.join(absent)}." if absent else ""
+        return note, ""
     partly = [f for f in page.uses if f in feeds and not feeds[f][0]]
     notes = "; ".join(f"no {feeds[f][1]} feed configured: {FEED_FIGURES[f]}" for f in partly)
     return (f"{notes[:1].upper()}{notes[1:]}." if notes else "", "")

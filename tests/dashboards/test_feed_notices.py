@@ -28,6 +28,11 @@ def test_a_page_that_partly_needs_one_names_what_is_not_shown() -> None:
     assert body == ""
 
 
+def test_the_data_health_page_names_the_feeds_not_configured() -> None:
+    summary, _ = absent_feed_notice(PAGE["data_health"], FEEDS)
+    assert summary == "Not configured (not loaded, so not zero): LMS, finance."
+
+
 def test_with_every_feed_or_no_feed_status_nothing_is_said() -> None:
     every = {name: (True, *rest) for name, (_, *rest) in FEEDS.items()}
     for page in PAGES:
