@@ -1,6 +1,9 @@
 """Build the leadership pages: static HTML, plotly.js written once beside them, opening offline.
 
-Pages read report models only (``reports.rpt_*``), never raw or staging tables.
+Pages read report models only (``reports.rpt_*``), never raw or staging tables. A page whose
+subject needs a feed this warehouse does not have (``reports.rpt_feed_status``) says so plainly
+("No finance feed configured") instead of drawing zeros; a page that only partly needs one names
+what it cannot show.
 """
 
 from __future__ import annotations
@@ -32,12 +35,18 @@ PLOTLY_JS = "plotly.min.js"
 
 @dataclass(frozen=True)
 class Page:
-    """One page: its file name, title, the report models it reads and its figure builder."""
+    """One page: its file name, title, the report models it reads and its figure builder;
+    ``needs``: the feeds without which it has nothing to show; ``uses``: feeds behind some of its
+    figures (null without them); ``lists_feeds``: the page is about the feeds themselves and
+    names those not configured."""
 
     slug: str
     title: str
     reads: tuple[str, ...]
     build: Callable[[dict[str, pd.DataFrame]], tuple[str, list[go.Figure]]]
+    needs: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    lists_feeds: bool = False
 
 
 PAGES: tuple[Page, ...] = (
@@ -58,6 +67,7 @@ PAGES: tuple[Page, ...] = (
         title="Partner scorecards",
         reads=("rpt_partner_scorecard",),
         build=partner_scorecards.figures,
+        uses=("lms",),
     ),
     Page(
         slug="active_sellers",
@@ -70,18 +80,23 @@ PAGES: tuple[Page, ...] = (
         title="MDF return on investment",
         reads=("rpt_mdf_roi_summary", "rpt_mdf_reallocation_dry_run"),
         build=mdf_roi.figures,
+        needs=("finance",),
+        uses=("tcma",),
     ),
     Page(
         slug="enablement",
         title="Enablement: certification, content and onboarding",
         reads=("rpt_certification_lift", "rpt_content_lift", "rpt_onboarding_funnel"),
         build=enablement.figures,
+        needs=("lms",),
+        uses=("tcma",),
     ),
     Page(
         slug="data_health",
         title="Data health",
         reads=("rpt_feed_health",),
         build=data_health.figures,
+        lists_feeds=True,
     ),
 )
 
@@ -95,16 +110,69 @@ def read_reports(warehouse: Path, names: tuple[str, ...]) -> dict[str, pd.DataFr
         con.close()
 
 
+FEED_STATUS = "rpt_feed_status"
+# what a feed brings to each page that only partly needs it
+FEED_FIGURES = {
+    "lms": "certified people and the enablement score (EES) are n/a",
+    "tcma": "content, campaign and lead figures are empty",
+    "finance": "MDF, rebate and company-revenue figures are n/a",
+}
+
+
+def feed_status(warehouse: Path) -> dict[str, tuple[bool, str, str]]:
+    """Each feed: (configured, label, contents) from ``reports.rpt_feed_status``; a warehouse built
+    before that report existed has all four."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            f"select feed_name, is_configured, feed_label, feed_contents from reports.{FEED_STATUS}"
+        ).fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    return {name: (bool(ok), label, contents) for name, ok, label, contents in rows}
+
+
+def absent_feed_notice(page: Page, feeds: dict[str, tuple[bool, str, str]]) -> tuple[str, str]:
+    """(summary, body) naming the feeds the page needs or uses that this warehouse lacks."""
+    missing = [f for f in page.needs if f in feeds and not feeds[f][0]]
+    if missing:
+        labels = " and ".join(feeds[f][1] for f in missing)
+        contents = "; ".join(feeds[f][2] for f in missing)
+        return (
+            f"No {labels} feed configured: this page has nothing to show.",
+            f"<p class='no-feed'>This page is built from {html.escape(contents)}, which come from "
+            f"the {html.escape(labels)} feed. This warehouse has no {html.escape(labels)} feed "
+            "configured, so nothing here is a zero: it is not measured. To add it, list it in "
+            "<code>PRM_FEEDS</code> or under <code>feeds:</code> in the sources file and run "
+            "<code>prm run</code>.</p>",
+        )
+    if page.lists_feeds:
+        absent = [label for ok, label, _ in feeds.values() if not ok]
+        note = f"Not configured (not loaded, so not zero): {', '.join(absent)}." if absent else ""
+        return note, ""
+    partly = [f for f in page.uses if f in feeds and not feeds[f][0]]
+    notes = "; ".join(f"no {feeds[f][1]} feed configured: {FEED_FIGURES[f]}" for f in partly)
+    return (f"{notes[:1].upper()}{notes[1:]}." if notes else "", "")
+
+
 def build_all(warehouse: Path, out_dir: Path) -> list[Path]:
     """Write every page and the index into ``out_dir``; returns the paths written."""
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `prm run` first")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / PLOTLY_JS).write_text(get_plotlyjs(), encoding="utf-8")
+    feeds = feed_status(warehouse)
     written = []
     for page in PAGES:
-        summary, figures = page.build(read_reports(warehouse, page.reads))
-        body = "\n".join(
+        notice, notice_body = absent_feed_notice(page, feeds)
+        if notice_body:
+            summary, figures = notice, []
+        else:
+            summary, figures = page.build(read_reports(warehouse, page.reads))
+            summary = f"{summary} {notice}".strip()
+        body = notice_body + "\n".join(
             pio.to_html(fig, full_html=False, include_plotlyjs=False, default_width="100%")
             for fig in figures
         )

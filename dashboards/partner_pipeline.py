@@ -30,6 +30,13 @@ def figures(reports: dict[str, pd.DataFrame]) -> tuple[str, list[go.Figure]]:
         f"{int(won['deal_count'].sum()):,} deals; open partner pipeline "
         f"{money(open_['amount_usd'].sum())} in {int(open_['deal_count'].sum()):,} deals."
     )
+    if "has_account" in open_:
+        # kept, not dropped: the CRM holds them without a customer account (prospects)
+        no_account = open_[open_["has_account"].eq(False)]
+        summary += (
+            f" {money(no_account['amount_usd'].sum())} of that open pipeline "
+            f"({int(no_account['deal_count'].sum()):,} deals) has no account in the CRM."
+        )
 
     by_tier_type = won.pivot_table(
         index="partner_tier",

@@ -48,7 +48,10 @@ def _league_table(df: pd.DataFrame) -> go.Figure:
         "Days reg. to close": _fmt(top["avg_days_registration_to_close"], "days"),
         "Days to first revenue": _fmt(top["ttpp_days_to_first_revenue"], "days"),
         "EES (0-100)": _fmt(top["ees_score"], "score"),
-        "Certified people": top["certified_people_count"].astype(str).tolist(),
+        # null without an LMS feed: unknown, shown as n/a rather than 0
+        "Certified people": [
+            "n/a" if pd.isna(v) else str(int(v)) for v in top["certified_people_count"]
+        ],
         "Active seller": ["yes" if v else "no" for v in top["is_active_seller"]],
         "Revenue band": top["revenue_band"].tolist(),
     }

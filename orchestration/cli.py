@@ -36,12 +36,13 @@ def _dbt(*args: str) -> None:
     """Run one dbt command in this process against the project and the warehouse setting."""
     from dbt.cli.main import dbtRunner
 
-    from orchestration.resources import DBT_PROFILES_DIR, export_warehouse_env
+    from orchestration.resources import DBT_PROFILES_DIR, dbt_vars_args, export_warehouse_env
 
     export_warehouse_env()
     result = dbtRunner().invoke(
         [
             *args,
+            *dbt_vars_args(),
             "--project-dir",
             str(settings.PROJECT_ROOT),
             "--profiles-dir",
@@ -99,11 +100,20 @@ def run(
         str | None, typer.Option(help="load one feed alone: crm | lms | tcma | finance")
     ] = None,
 ) -> None:
-    """Run a Dagster job in this process (the full job by default) and print where results are."""
+    """Run a Dagster job in this process (the full job by default) and print where results are.
+    Only the configured feeds load (``PRM_FEEDS``, else the sources file's ``feeds:``)."""
     from pipelines.contracts import SYSTEMS
 
+    try:
+        feeds = settings.configured_feeds()
+    except settings.FeedConfigError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     if feed is not None and feed not in SYSTEMS:
         raise typer.BadParameter(f"unknown feed {feed!r}; choose one of {', '.join(SYSTEMS)}")
+    if feed is not None and feed not in feeds:
+        raise typer.BadParameter(
+            f"feed {feed!r} is not configured; the configured feeds are {', '.join(feeds)}"
+        )
     dagster_home()
     prepare_dbt()
     import dagster as dg
@@ -111,6 +121,10 @@ def run(
     from orchestration.definitions import defs
 
     job_name = f"load_{feed}" if feed else job
+    absent = [f for f in SYSTEMS if f not in feeds]
+    typer.echo(
+        f"feeds: {', '.join(feeds)}" + (f" (not configured: {', '.join(absent)})" if absent else "")
+    )
     with dg.DagsterInstance.get() as instance:
         result = defs.get_job_def(job_name).execute_in_process(
             instance=instance, raise_on_error=False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.assets.ingest import GROUP as INGEST_GROUP
-from pipelines.contracts import SYSTEMS
+from pipelines.settings import configured_feeds
 
 FULL_JOB = "prm_full"
 DAILY_JOB = "prm_daily"
@@ -47,7 +47,8 @@ expiry_job = dg.define_asset_job(
 load_all_job = dg.define_asset_job(
     "load_all",
     selection=dg.AssetSelection.groups(INGEST_GROUP),
-    description="Load every feed into its raw_<system> dataset, nothing else (no dbt, no pages).",
+    description="Load every configured feed into its raw_<system> dataset, nothing else (no dbt, "
+    "no pages).",
 )
 
 
@@ -89,7 +90,7 @@ def jobs() -> list[dg.UnresolvedAssetJobDefinition]:
         tiering_job,
         expiry_job,
         load_all_job,
-        *(feed_job(s) for s in SYSTEMS),
+        *(feed_job(s) for s in configured_feeds()),
     ]
 
 

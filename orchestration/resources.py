@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -13,12 +14,20 @@ from dagster_dlt import DagsterDltResource
 from pipelines import settings
 
 DBT_PROFILES_DIR = settings.PROJECT_ROOT / "dbt_project"
+# dbt's own DBT_TARGET_PATH moves the manifest too (a warehouse with other feeds parses elsewhere)
+DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROFILES_DIR / "target"))
 
 dbt_project = DbtProject(
     project_dir=settings.PROJECT_ROOT,
     profiles_dir=DBT_PROFILES_DIR,
-    target_path=Path("dbt_project") / "target",
+    target_path=DBT_TARGET_PATH,
 )
+
+
+def dbt_vars_args() -> list[str]:
+    """``--vars`` of every dbt command: the configured feeds (settings.configured_feeds), which
+    decide what the project parses to (absent feeds: no sources referenced, empty staging)."""
+    return ["--vars", json.dumps({"feeds": list(settings.configured_feeds())})]
 
 
 def dbt_executable() -> str:
@@ -32,7 +41,6 @@ def dbt_executable() -> str:
     return shutil.which("dbt") or "dbt"
 
 
-DBT_TARGET_PATH = DBT_PROFILES_DIR / "target"
 DBT_LOG_PATH = DBT_PROFILES_DIR / "logs"
 
 

@@ -36,15 +36,19 @@ class TierRule:
 
 @dataclass(frozen=True)
 class Figures:
-    """A partner's figures on one evaluation date (one row of fct_partner_tier_criteria)."""
+    """A partner's figures on one evaluation date (one row of fct_partner_tier_criteria).
+
+    Certified people are ``None`` when the warehouse has no LMS feed: unknown, not zero. The
+    certification criteria are then not evaluated (a CRM-only programme is not demoted for
+    certifications nobody can see) and the figures say so."""
 
     partner_id: str
     evaluated_on: date
     revenue: Decimal
     won_deals: int
     closed_deals: int
-    certified_sales: int
-    certified_technical: int
+    certified_sales: int | None
+    certified_technical: int | None
     has_signed_dpa: bool
 
     @property
@@ -125,9 +129,9 @@ def misses(rule: TierRule, f: Figures) -> list[str]:
         )
     elif rule.min_win_rate and (f.win_rate or 0.0) < rule.min_win_rate:
         missed.append(f"win rate {(f.win_rate or 0.0):.0%} < {rule.min_win_rate:.0%}")
-    if f.certified_sales < rule.min_certified_sales:
+    if f.certified_sales is not None and f.certified_sales < rule.min_certified_sales:
         missed.append(f"{f.certified_sales} certified sales people < {rule.min_certified_sales}")
-    if f.certified_technical < rule.min_certified_technical:
+    if f.certified_technical is not None and f.certified_technical < rule.min_certified_technical:
         missed.append(
             f"{f.certified_technical} certified technical people < {rule.min_certified_technical}"
         )
@@ -139,10 +143,14 @@ def misses(rule: TierRule, f: Figures) -> list[str]:
 def describe(f: Figures) -> str:
     """The figures in one line, for reasons."""
     rate = "n/a" if f.win_rate is None else f"{f.win_rate:.0%}"
+    certified = (
+        "certifications not evaluated (no LMS feed configured)"
+        if f.certified_sales is None or f.certified_technical is None
+        else f"certified sales {f.certified_sales} / technical {f.certified_technical}"
+    )
     return (
         f"T12M sourced revenue ${f.revenue:,.0f}, win rate {rate} of {f.closed_deals} closed, "
-        f"certified sales {f.certified_sales} / technical {f.certified_technical}, "
-        f"DPA {'signed' if f.has_signed_dpa else 'not signed'}"
+        f"{certified}, DPA {'signed' if f.has_signed_dpa else 'not signed'}"
     )
 
 
@@ -175,7 +183,7 @@ def _date(value: Any) -> date:
 
 
 def _optional_int(value: Any) -> int | None:
-    if value is None or str(value).strip() in ("", "nan", "None"):
+    if value is None or str(value).strip() in ("", "nan", "None", "<NA>"):
         return None
     return int(float(value))
 
@@ -188,8 +196,8 @@ def figures_from_row(row: Mapping[str, Any]) -> Figures:
         revenue=Decimal(str(row["t12m_sourced_revenue"])),
         won_deals=int(row["t12m_sourced_won_count"]),
         closed_deals=int(row["t12m_sourced_closed_count"]),
-        certified_sales=int(row["certified_sales_people"]),
-        certified_technical=int(row["certified_technical_people"]),
+        certified_sales=_optional_int(row["certified_sales_people"]),
+        certified_technical=_optional_int(row["certified_technical_people"]),
         has_signed_dpa=bool(row["has_signed_dpa"]),
     )
 

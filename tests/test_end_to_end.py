@@ -28,6 +28,8 @@ def _prm(data: Path, *args: str) -> str:
         "PRM_LANDING",
         "PRM_WORLD",
         "PRM_DASHBOARDS_OUT",
+        "PRM_FEEDS",
+        "PRM_SOURCES",
         "SOURCES__CRM__BASE_URL",
     ):
         env.pop(var, None)

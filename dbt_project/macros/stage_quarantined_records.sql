@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source(source_name, 'quarantined_records') }}
+    select * from {{ feed_source(source_name, 'quarantined_records') }}
 
 ),
 

@@ -3,14 +3,17 @@
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from dashboards.build import PAGES, build_all
+from dashboards.build import FEED_STATUS, PAGES, build_all
 from orchestration.assets.transform import prm_dbt_models
 from pipelines import settings
 
 
 @dg.asset(
     group_name="dashboards",
-    deps=[get_asset_key_for_model([prm_dbt_models], r) for page in PAGES for r in page.reads],
+    deps=[
+        get_asset_key_for_model([prm_dbt_models], r)
+        for r in dict.fromkeys([FEED_STATUS, *(r for page in PAGES for r in page.reads)])
+    ],
     kinds={"plotly", "html"},
     pool="warehouse",
 )

@@ -22,7 +22,7 @@ from pipelines.common.ledger import (
 )
 from pipelines.common.loading import drop_uncommitted_rows, last_load, pipeline
 from pipelines.common.validation import QUARANTINE_TABLE
-from pipelines.contracts import SYSTEMS, entity
+from pipelines.contracts import entity
 
 GROUP = "ingest"
 
@@ -195,4 +195,7 @@ def feed_assets(system: str) -> dg.AssetsDefinition:
 
 
 def ingest_assets() -> list[dg.AssetsDefinition]:
-    return [feed_assets(system) for system in SYSTEMS]
+    """One multi-asset per configured feed: a feed that is not configured has no asset at all."""
+    from pipelines.settings import configured_feeds
+
+    return [feed_assets(system) for system in configured_feeds()]

@@ -15,7 +15,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.resources import dbt_project, export_warehouse_env
+from orchestration.resources import dbt_project, dbt_vars_args, export_warehouse_env
 
 
 class FolderGroupTranslator(DagsterDbtTranslator):
@@ -48,8 +48,8 @@ class DbtBuildConfig(dg.Config):
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
     """``dbt build`` of the models, seeds, snapshots and data tests. Unit tests check SQL logic
     against fixed inputs, not the day's data: they run in CI (tests/dbt), not in every production
-    run, as dbt recommends."""
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    run, as dbt recommends. The configured feeds go in as the ``feeds`` var, as at parse time."""
+    args = ["build", "--exclude-resource-type", "unit_test", *dbt_vars_args()]
     if config.full_refresh:
         args.append("--full-refresh")
     return args

@@ -59,9 +59,13 @@ def table_ddl(entity: Entity) -> str:
     return f"create or replace table {entity.dataset}.{entity.name} ({', '.join(columns)})"
 
 
-def row_insert(entity: Entity, i: int, load_id: str = LOAD_ID) -> str:
-    """``insert`` of fake row ``i`` of a contract entity, loaded by ``load_id``."""
-    values = [_literal(entity, c, i) for c in entity.columns]
+def row_insert(
+    entity: Entity, i: int, load_id: str = LOAD_ID, overrides: dict[str, str] | None = None
+) -> str:
+    """``insert`` of fake row ``i`` of a contract entity, loaded by ``load_id``; ``overrides`` maps
+    a column to the SQL literal it gets instead (``{"company_id": "null"}``)."""
+    overrides = overrides or {}
+    values = [overrides.get(c.name, _literal(entity, c, i)) for c in entity.columns]
     values += [f"'fake/{entity.system}/{entity.name}'", f"'{load_id}'", f"'{entity.name}-{i}'"]
     return f"insert into {entity.dataset}.{entity.name} values ({', '.join(values)})"
 
@@ -91,12 +95,14 @@ def _quarantine_insert(system: str, load_id: str) -> str:
     return f"insert into raw_{system}.quarantined_records values ({', '.join(literals)})"
 
 
-def build(path: Path, rows: int = ROWS, load_id: str = LOAD_ID) -> Path:
-    """Create (or replace) the raw schemas of every feed in the DuckDB file ``path``, ``rows`` rows
-    per contract table and one quarantined record per feed; returns ``path``."""
+def build(
+    path: Path, rows: int = ROWS, load_id: str = LOAD_ID, systems: tuple[str, ...] = SYSTEMS
+) -> Path:
+    """Create (or replace) the raw schemas of ``systems`` (default: every feed) in the DuckDB file
+    ``path``, ``rows`` rows per contract table and one quarantined record per feed; returns ``path``."""
     con = duckdb.connect(str(path))
     try:
-        for system in SYSTEMS:
+        for system in systems:
             con.execute(f"create schema if not exists raw_{system}")
             for e in entities(system):
                 con.execute(table_ddl(e))

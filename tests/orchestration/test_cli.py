@@ -29,6 +29,16 @@ def test_an_unknown_feed_is_a_clear_error_before_anything_runs(data_dir) -> None
     assert not (data_dir / "warehouse.duckdb").exists()
 
 
+def test_a_feed_that_is_not_configured_is_a_clear_error_before_anything_runs(
+    data_dir, monkeypatch
+) -> None:
+    monkeypatch.setenv("PRM_FEEDS", "crm")
+    result = runner.invoke(app, ["run", "--feed", "lms"])
+    assert result.exit_code != 0
+    assert "feed 'lms' is not configured; the configured feeds are crm" in result.output
+    assert not (data_dir / "warehouse.duckdb").exists()
+
+
 def test_paths_follow_the_data_dir_setting(data_dir) -> None:
     result = runner.invoke(app, ["paths"])
     assert f"warehouse:  {data_dir / 'warehouse.duckdb'}" in result.output

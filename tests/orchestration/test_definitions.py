@@ -138,5 +138,7 @@ def test_dbt_groups_come_from_the_folder(path: str, kind: str, group: str) -> No
 
 
 def test_full_refresh_is_passed_to_dbt_only_when_asked() -> None:
-    assert dbt_build_args(DbtBuildConfig()) == ["build", "--exclude-resource-type", "unit_test"]
+    args = dbt_build_args(DbtBuildConfig())
+    assert args[:3] == ["build", "--exclude-resource-type", "unit_test"]
+    assert "--full-refresh" not in args
     assert dbt_build_args(DbtBuildConfig(full_refresh=True))[-1] == "--full-refresh"

@@ -15,8 +15,10 @@ from orchestration.assets import automation
 from orchestration.tier_rules import (
     Figures,
     decide_all,
+    describe,
     dry_run,
     evaluate,
+    figures_from_row,
     policy_from_rows,
     rules_from_rows,
 )
@@ -78,6 +80,36 @@ def test_each_failing_criterion_is_named_with_its_figure(change, missed) -> None
     evaluation, _ = evaluate(figures(**change), rules(*V1))
     assert evaluation.eligible_tier == "registered"
     assert evaluation.failed_criteria["silver"] == missed
+
+
+def test_without_an_lms_feed_certification_criteria_are_not_evaluated_and_the_figures_say_so() -> (
+    None
+):
+    """A CRM-only warehouse cannot see certifications (null, not zero): gold is reached on the
+    CRM's figures; with zero certified people (an LMS that says so) it is not."""
+    rich = figures(revenue=500_000, won_deals=4, closed_deals=10)
+    unknown = figures(
+        revenue=500_000,
+        won_deals=4,
+        closed_deals=10,
+        certified_sales=None,
+        certified_technical=None,
+    )
+    assert evaluate(rich, rules(*V1))[0].eligible_tier == "silver"
+    assert evaluate(unknown, rules(*V1))[0].eligible_tier == "gold"
+    assert "certifications not evaluated (no LMS feed configured)" in describe(unknown)
+    row = {
+        "partner_id": "p1",
+        "evaluation_date": date(2026, 6, 30),
+        "t12m_sourced_revenue": 1,
+        "t12m_sourced_won_count": 1,
+        "t12m_sourced_closed_count": 2,
+        "certified_sales_people": float("nan"),
+        "certified_technical_people": None,
+        "has_signed_dpa": True,
+    }
+    parsed = figures_from_row(row)
+    assert (parsed.certified_sales, parsed.certified_technical) == (None, None)
 
 
 def test_a_tier_is_only_reached_through_every_tier_below_it() -> None:

@@ -86,9 +86,12 @@ final as (
         stages.is_closed,
         stages.is_won,
         deals.close_date,
-        cast(deals.created_at as date) as created_date,
+        -- a deal without a create date (optional in the contract: real exports lack it) is still
+        -- pipeline: it counts from when its CRM record was created, and says so
+        deals.created_at is null as is_created_date_from_record,
+        cast(coalesce(deals.created_at, deals.record_created_at) as date) as created_date,
         registrations.submitted_at as registration_submitted_at,
-        deals.created_at
+        coalesce(deals.created_at, deals.record_created_at) as created_at
 
     from deals
     inner join stages

@@ -1,10 +1,19 @@
+{#- The calendar starts at var calendar_start_date, or earlier when the CRM holds older deals (a
+    real export reaches back years): every month a deal was created in is a month the KPI marts
+    can count it in, so no pipeline falls off the start of the calendar. -#}
+{%- set first_deal_date -%}
+    (select cast(min(coalesce(created_at, record_created_at)) as date) from {{ ref('stg_crm__deals') }})
+{%- endset -%}
+{%- set start_date -%}
+    cast({{ dbt.date_trunc('month', "least(cast('" ~ var('calendar_start_date') ~ "' as date), coalesce(" ~ first_deal_date ~ ", cast('" ~ var('calendar_start_date') ~ "' as date)))") }} as date)
+{%- endset -%}
 with
 
 days as (
 
     {{ dbt.date_spine(
         'day',
-        "cast('" ~ var('calendar_start_date') ~ "' as date)",
+        start_date,
         "cast('" ~ var('calendar_end_date') ~ "' as date)",
     ) }}
 

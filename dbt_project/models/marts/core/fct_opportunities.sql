@@ -106,6 +106,10 @@ final as (
         opportunities.sourced_partner_id is not null
             or coalesce(role_summary.influencing_partner_count, 0) > 0 as is_partner_associated,
         qualification.qualified_at is not null as is_qualified,
+        -- an opportunity without an account (a prospect) is kept: it is pipeline, counted under
+        -- "no account" on the pages rather than dropped
+        opportunities.account_id is not null as has_account,
+        opportunities.is_created_date_from_record,
         opportunities.created_date,
         cast(qualification.qualified_at as date) as qualified_date,
         opportunities.close_date,

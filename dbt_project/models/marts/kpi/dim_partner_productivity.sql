@@ -209,18 +209,20 @@ final as (
     select
         scored.partner_id,
         cast(scored.contact_count as integer) as contact_count,
-        cast(scored.currently_certified_people_count as integer) as currently_certified_people_count,
-        cast(scored.course_enrolment_count as integer) as course_enrolment_count,
-        cast(scored.course_completion_count as integer) as course_completion_count,
+        {{ if_feed('lms', 'cast(scored.currently_certified_people_count as integer)') }} as currently_certified_people_count,
+        {{ if_feed('lms', 'cast(scored.course_enrolment_count as integer)') }} as course_enrolment_count,
+        {{ if_feed('lms', 'cast(scored.course_completion_count as integer)') }} as course_completion_count,
         cast(scored.ttpp_days_to_first_qualified as integer) as ttpp_days_to_first_qualified,
         cast(scored.ttpp_days_to_first_revenue as integer) as ttpp_days_to_first_revenue,
         cast(scored.days_since_enrolment as integer) as days_since_enrolment,
         cast(scored.avg_assessment_score as double) as avg_assessment_score,
-        scored.certification_coverage,
+        {{ if_feed('lms', 'scored.certification_coverage') }} as certification_coverage,
         scored.course_completion_rate,
         scored.assessment_score,
         scored.win_rate,
         scored.speed_to_revenue,
+        -- three of the five EES components are LMS figures: no LMS feed, no EES (not a low one)
+        {% if not feed_enabled('lms') %}cast(null as double) as ees_score,{% else -%}
         100 * (
             weight_pivot.certification_coverage_weight * coalesce(scored.certification_coverage, 0)
             + weight_pivot.course_completion_rate_weight * coalesce(scored.course_completion_rate, 0)
@@ -228,6 +230,7 @@ final as (
             + weight_pivot.win_rate_weight * coalesce(scored.win_rate, 0)
             + weight_pivot.speed_to_revenue_weight * coalesce(scored.speed_to_revenue, 0)
         ) / nullif(weight_pivot.total_weight, 0) as ees_score,
+        {%- endif %}
         scored.first_qualified_date is not null as has_qualified_deal,
         scored.first_revenue_date is not null as is_productive,
         scored.enrolled_date,

@@ -68,6 +68,9 @@ pipeline_created as (
         sum(case when attribution_role = 'influenced' then pipeline_credit_amount else 0 end) as pip_amount
 
     from partner_attribution
+    cross join reporting
+    -- months are closed at the reporting date: pipeline created after it is not counted yet
+    where partner_attribution.created_date <= reporting.reporting_date
     group by all
 
 ),
@@ -221,7 +224,7 @@ final as (
         cast(registered_won_count as integer) as registered_won_count,
         cast(registrations_submitted_count as integer) as registrations_submitted_count,
         cast(registrations_approved_count as integer) as registrations_approved_count,
-        certified_people_count,
+        {{ if_feed('lms', 'certified_people_count') }} as certified_people_count,
         months_before_reporting,
         quarters_before_reporting,
         cast(psp_amount as decimal(18, 2)) as psp_amount,
@@ -230,14 +233,14 @@ final as (
         cast(sourced_won_amount as decimal(18, 2)) as sourced_won_amount,
         cast(influenced_won_amount as decimal(18, 2)) as influenced_won_amount,
         cast(sourced_won_amount + influenced_won_amount as decimal(18, 2)) as partner_revenue_amount,
-        cast(mdf_paid_amount as decimal(18, 2)) as mdf_paid_amount,
-        cast(rebate_paid_amount as decimal(18, 2)) as rebate_paid_amount,
+        {{ if_feed('finance', 'cast(mdf_paid_amount as decimal(18, 2))') }} as mdf_paid_amount,
+        {{ if_feed('finance', 'cast(rebate_paid_amount as decimal(18, 2))') }} as rebate_paid_amount,
         cast(registration_to_close_days_total as decimal(18, 6)) as registration_to_close_days_total,
         cast(sourced_won_count as double) / nullif(sourced_closed_count, 0) as win_rate_by_count,
         cast(sourced_won_amount as double) / nullif(sourced_closed_amount, 0) as win_rate_by_amount,
         cast(sourced_won_amount / nullif(sourced_won_count, 0) as decimal(18, 2)) as apds,
         cast(registration_to_close_days_total as double) / nullif(registered_won_count, 0) as avg_days_registration_to_close,
-        certified_people_count > 0 as is_certified,
+        {{ if_feed('lms', 'certified_people_count > 0') }} as is_certified,
         months_before_reporting < {{ var('trailing_months') }} as is_in_trailing_12_months,
         month_start_date,
         cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date) as quarter_start_date,

@@ -2,7 +2,9 @@
 -- month end), partner type, region, vertical and certification state, by month and by quarter.
 -- Ratios are computed from the summed building blocks of fct_partner_monthly_kpis (a ratio of
 -- sums, never an average of partner ratios). PCR divides partner revenue by the finance feed's
--- company revenue for the same region (or all regions) and period.
+-- company revenue for the same region (or all regions) and period. Without an LMS feed there is
+-- no certification segmentation (not every partner "uncertified"); without finance, MDF, rebates,
+-- company revenue and PCR are null.
 {%- set segments = {
     'all': "'all'",
     'partner_tier': 'partner_tier',
@@ -11,6 +13,7 @@
     'vertical': 'vertical',
     'certification': "case when is_certified then 'certified' else 'uncertified' end",
 } %}
+{%- if not feed_enabled('lms') %}{% do segments.pop('certification') %}{% endif %}
 {%- set periods = {'month': 'month_start_date', 'quarter': 'quarter_start_date'} %}
 with
 

@@ -94,9 +94,9 @@ final as (
         tier_history.partner_tier as tier_held,
         cast(coalesce(trailing_outcomes.t12m_sourced_won_count, 0) as integer) as t12m_sourced_won_count,
         cast(coalesce(trailing_outcomes.t12m_sourced_closed_count, 0) as integer) as t12m_sourced_closed_count,
-        cast(coalesce(certified_people.certified_sales_people, 0) as integer) as certified_sales_people,
-        cast(coalesce(certified_people.certified_technical_people, 0) as integer) as certified_technical_people,
-        cast(coalesce(certified_people.certified_people, 0) as integer) as certified_people,
+        {{ if_feed('lms', 'cast(coalesce(certified_people.certified_sales_people, 0) as integer)') }} as certified_sales_people,
+        {{ if_feed('lms', 'cast(coalesce(certified_people.certified_technical_people, 0) as integer)') }} as certified_technical_people,
+        {{ if_feed('lms', 'cast(coalesce(certified_people.certified_people, 0) as integer)') }} as certified_people,
         cast(coalesce(trailing_outcomes.t12m_sourced_revenue, 0) as decimal(18, 2)) as t12m_sourced_revenue,
         cast(trailing_outcomes.t12m_sourced_won_count as double)
             / nullif(trailing_outcomes.t12m_sourced_closed_count, 0) as t12m_win_rate,

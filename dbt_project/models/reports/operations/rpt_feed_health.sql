@@ -1,6 +1,7 @@
-{#- One row per feed entity: rows staged, when it was last loaded, and how many records of it the
-    contract rejected. Every staging model of every feed is read here, so the lineage runs from each
-    raw table to the data-health page. -#}
+{#- One row per entity of a configured feed: rows staged, when it was last loaded, and how many
+    records of it the contract rejected. Every staging model of every configured feed is read here,
+    so the lineage runs from each raw table to the data-health page; a feed that is not configured
+    has no rows here (rpt_feed_status says it is absent), never rows of zeros. -#}
 {%- set feeds = {
     'crm': ['partners', 'contacts', 'companies', 'products', 'deals', 'deal_stage_changes',
             'registrations', 'touches'],
@@ -16,7 +17,7 @@ with
 
 staged as (
 
-    {% for system, names in feeds.items() %}
+    {% for system, names in feeds.items() if feed_enabled(system) %}
     {% for name in names %}
     select
         '{{ system }}' as feed_name,
@@ -33,7 +34,7 @@ staged as (
 
 quarantined as (
 
-    {% for system in feeds %}
+    {% for system in feeds if feed_enabled(system) %}
     select
         '{{ system }}' as feed_name,
         entity_name,

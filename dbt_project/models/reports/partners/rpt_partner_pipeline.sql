@@ -28,6 +28,7 @@ final as (
         stages.stage_order,
         opportunities.is_won,
         opportunities.is_open,
+        opportunities.has_account,
         count(*) as deal_count,
         sum(opportunities.amount) as amount_usd
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('finance', 'company_revenue') }}
+    select * from {{ feed_source('finance', 'company_revenue') }}
 
 ),
 

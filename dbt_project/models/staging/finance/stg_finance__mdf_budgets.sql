@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('finance', 'mdf_budgets') }}
+    select * from {{ feed_source('finance', 'mdf_budgets') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('finance', 'mdf_requests') }}
+    select * from {{ feed_source('finance', 'mdf_requests') }}
 
 ),
 

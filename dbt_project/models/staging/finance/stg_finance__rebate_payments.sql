@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('finance', 'rebate_payments') }}
+    select * from {{ feed_source('finance', 'rebate_payments') }}
 
 ),
 

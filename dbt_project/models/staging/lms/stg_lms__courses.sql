@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lms', 'courses') }}
+    select * from {{ feed_source('lms', 'courses') }}
 
 ),
 

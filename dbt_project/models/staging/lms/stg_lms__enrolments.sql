@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lms', 'enrolments') }}
+    select * from {{ feed_source('lms', 'enrolments') }}
 
 ),
 

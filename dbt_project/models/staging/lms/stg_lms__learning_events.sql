@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lms', 'learning_events') }}
+    select * from {{ feed_source('lms', 'learning_events') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lms', 'points_ledger') }}
+    select * from {{ feed_source('lms', 'points_ledger') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('tcma', 'asset_usage') }}
+    select * from {{ feed_source('tcma', 'asset_usage') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('tcma', 'assets') }}
+    select * from {{ feed_source('tcma', 'assets') }}
 
 ),
 

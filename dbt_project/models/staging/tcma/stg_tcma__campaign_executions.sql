@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('tcma', 'campaign_executions') }}
+    select * from {{ feed_source('tcma', 'campaign_executions') }}
 
 ),
 

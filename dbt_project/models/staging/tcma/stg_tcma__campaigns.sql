@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('tcma', 'campaigns') }}
+    select * from {{ feed_source('tcma', 'campaigns') }}
 
 ),
 

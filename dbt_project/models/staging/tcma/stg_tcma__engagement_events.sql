@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('tcma', 'engagement_events') }}
+    select * from {{ feed_source('tcma', 'engagement_events') }}
 
 ),
 

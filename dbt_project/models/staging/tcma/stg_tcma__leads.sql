@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('tcma', 'leads') }}
+    select * from {{ feed_source('tcma', 'leads') }}
 
 ),
 
