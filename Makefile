@@ -45,7 +45,7 @@ run: $(VENV)/.installed $(PRM_DATA_DIR)/world/world.json ## set up, simulate the
 	$(PRM) run --job prm_full $(if $(VERBOSE),--verbose)
 
 test: $(VENV)/.installed ## the whole test suite (includes the slow end-to-end tests)
-	$(BIN)/pytest -n 2 --dist loadfile --durations=25
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 test-fast: $(VENV)/.installed ## only the fast tests
 	$(BIN)/pytest -m "not slow" -n 2

@@ -148,31 +148,40 @@ def test_one_line_per_step_warnings_and_the_failure_in_full(tmp_path: Path) -> N
 def test_the_full_log_goes_to_the_file_and_only_the_person_lines_to_the_stream(
     tmp_path: Path,
 ) -> None:
-    """In a process of its own: stdout and stderr are real descriptors there, as under make."""
+    """In a process of its own: stdout and stderr are real descriptors there, as under make.
+    A quiet run, then a verbose one."""
     script = textwrap.dedent(
         f"""
         import os, subprocess, sys
         from pathlib import Path
         from orchestration.console import full_log_to
-        verbose = sys.argv[1] == "verbose"
-        with full_log_to(Path({str(tmp_path)!r}) / (sys.argv[1] + ".log"), verbose) as person:
-            print("python stdout line")
-            print("python stderr line", file=sys.stderr)
-            os.write(1, b"raw fd line\\n")
-            subprocess.run(["echo", "child process line"], check=True)
-            person.write("the person's line\\n")
-        print("after the run")
+        for mode in ("quiet", "verbose"):
+            log = Path({str(tmp_path)!r}) / (mode + ".log")
+            with full_log_to(log, mode == "verbose") as person:
+                print(f"python stdout line {{mode}}")
+                print(f"python stderr line {{mode}}", file=sys.stderr)
+                os.write(1, f"raw fd line {{mode}}\\n".encode())
+                subprocess.run(["echo", f"child process line {{mode}}"], check=True)
+                person.write(f"the person's line {{mode}}\\n")
+            print(f"after the run {{mode}}")
         """
     )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout + done.stderr
     for mode in ("quiet", "verbose"):
-        done = subprocess.run(
-            [sys.executable, "-c", script, mode], capture_output=True, text=True, check=True
-        )
         log = (tmp_path / f"{mode}.log").read_text()
-        chatter = ("python stdout line", "python stderr line", "raw fd line", "child process line")
+        chatter = [
+            f"{what} {mode}"
+            for what in (
+                "python stdout line",
+                "python stderr line",
+                "raw fd line",
+                "child process line",
+            )
+        ]
         assert all(line in log for line in chatter), log
-        assert "the person's line" in done.stdout and "after the run" in done.stdout
-        shown = done.stdout + done.stderr
+        assert f"the person's line {mode}" in done.stdout and f"after the run {mode}" in done.stdout
         if mode == "quiet":
             assert not any(line in shown for line in chatter), shown
         else:
@@ -205,6 +214,7 @@ def test_log_files_are_named_by_kind_and_time_and_never_overwritten(data_dir: Pa
 # -- the command -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # parses the dbt project and loads the code location, twice
 def test_a_failed_run_prints_the_error_in_full_and_the_log_keeps_the_events(data_dir) -> None:
     """`prm run --job tiering` on an empty warehouse: the decisions step cannot read its rules."""
     result = CliRunner().invoke(app, ["run", "--job", "tiering"])
