@@ -215,8 +215,13 @@ def test_log_files_are_named_by_kind_and_time_and_never_overwritten(data_dir: Pa
 
 
 @pytest.mark.slow  # parses the dbt project and loads the code location, twice
-def test_a_failed_run_prints_the_error_in_full_and_the_log_keeps_the_events(data_dir) -> None:
-    """`prm run --job tiering` on an empty warehouse: the decisions step cannot read its rules."""
+def test_a_failed_run_prints_the_error_in_full_and_the_log_keeps_the_events(
+    data_dir, tmp_path, monkeypatch
+) -> None:
+    """`prm run --job tiering` on an empty warehouse: the decisions step cannot read its rules.
+    dbt parses into a target folder of its own: another warehouse path in the shared folder's
+    partial-parse state would make the end-to-end runs parse the whole project again."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
     result = CliRunner().invoke(app, ["run", "--job", "tiering"])
     assert result.exit_code == 1, result.output
     out = result.output
