@@ -41,11 +41,11 @@ $(PRM_DATA_DIR)/world/world.json: | $(VENV)/.installed
 world: $(VENV)/.installed ## (re)generate the simulated world: make world SCALE=small|medium|large
 	$(PRM) world generate --scale $(SCALE) --seed $(SEED)
 
-run: $(VENV)/.installed $(PRM_DATA_DIR)/world/world.json ## set up, simulate the world if absent, run the full job, write dashboards
-	$(PRM) run --job prm_full
+run: $(VENV)/.installed $(PRM_DATA_DIR)/world/world.json ## set up, simulate the world if absent, run the full job, write dashboards (VERBOSE=1: full log)
+	$(PRM) run --job prm_full $(if $(VERBOSE),--verbose)
 
 test: $(VENV)/.installed ## the whole test suite (includes the slow end-to-end tests)
-	$(BIN)/pytest -n 2 --dist loadfile --durations=25
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 test-fast: $(VENV)/.installed ## only the fast tests
 	$(BIN)/pytest -m "not slow" -n 2
@@ -59,7 +59,7 @@ docs: $(VENV)/.installed ## dbt docs site for analysts: data/docs/index.html (af
 	$(PRM) docs
 
 bench: $(VENV)/.installed ## benchmark: make bench SCALE=small|large PART=all|pipeline|conflicts
-	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED) --part $(PART)
+	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED) --part $(PART) $(if $(VERBOSE),--verbose)
 
 lint: $(VENV)/.installed ## ruff lint + format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -84,6 +84,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's data folder")
     parser.add_argument("--part", default="all", choices=("all", "pipeline", "conflicts"))
+    parser.add_argument(
+        "--verbose", action="store_true", help="show the run's full log (it is kept in a file)"
+    )
     args = parser.parse_args()
     if args.part in ("all", "pipeline"):
         _pipeline(args)
@@ -102,29 +105,43 @@ def _pipeline(args: argparse.Namespace) -> None:
     for var in ("PRM_WAREHOUSE", "PRM_LANDING", "PRM_WORLD", "PRM_DASHBOARDS_OUT"):
         os.environ.pop(var, None)
 
+    from orchestration.console import (
+        execute,
+        full_log_to,
+        log_path,
+        person_console,
+        table_progress,
+        world_line,
+    )
     from pipelines import settings
     from pipelines.world import generate
 
-    t0 = time.perf_counter()
-    generate(scale=args.scale, seed=args.seed)
-    generation = time.perf_counter() - t0
+    # the run's full log is kept beside the figures (the data folder is removed afterwards)
+    out = settings.PROJECT_ROOT / "data" / "bench"
+    log = log_path(f"bench-{args.scale}", out / "logs")
 
-    from orchestration.cli import prepare_dbt
+    print(f"== prm bench: scale={args.scale} seed={args.seed}; full log in {log} ==")
+    with full_log_to(log, args.verbose) as stream:
+        console = person_console(stream)
+        t0 = time.perf_counter()
+        with table_progress(console, "world generation") as progress:
+            summary = generate(scale=args.scale, seed=args.seed, progress=progress)
+        generation = time.perf_counter() - t0
+        console.print(world_line(summary, generation, "generated"), markup=False)
 
-    prepare_dbt()
-    import dagster as dg
+        from orchestration.cli import prepare_dbt
 
-    from orchestration.definitions import defs
+        prepare_dbt()
+        import dagster as dg
 
-    t0 = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("prm_full").execute_in_process(
-            instance=instance, raise_on_error=False
-        )
-        end_to_end = time.perf_counter() - t0
-        if not result.success:
-            raise SystemExit("the full job failed; see the log above")
-        steps = _step_seconds(instance, result.run_id)
+        from orchestration.definitions import defs
+
+        with dg.DagsterInstance.get() as instance:
+            outcome = execute(defs, "prm_full", instance, console, log, progress=not args.verbose)
+            end_to_end = outcome.seconds
+            if not outcome.success:
+                raise SystemExit(f"the full job failed; full log in {log}")
+            steps = _step_seconds(instance, outcome.run_id)
     rows = _raw_rows(settings.warehouse_path())
 
     report: dict[str, object] = {
@@ -132,7 +149,7 @@ def _pipeline(args: argparse.Namespace) -> None:
         "seed": args.seed,
         "world_generation_s": round(generation, 1),
     }
-    print(f"\n== prm bench: scale={args.scale} seed={args.seed} ==")
+    print(f"\n== prm bench: scale={args.scale} seed={args.seed}: figures ==")
     print(f"world generation            {generation:8.1f} s")
     print(
         f"{'feed':10} {'rows':>11} {'quarantined':>11} {'dlt s':>8} {'rows/s':>9} {'direct s':>9} {'dlt/direct':>10}"
@@ -175,8 +192,6 @@ def _pipeline(args: argparse.Namespace) -> None:
         peak_rss_mib=round(peak_self),
         peak_child_rss_mib=round(peak_children),
     )
-    out = settings.PROJECT_ROOT / "data" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
     (out / f"bench_{args.scale}.json").write_text(json.dumps(report, indent=2))
     print(f"figures saved to {out / f'bench_{args.scale}.json'}")
     if not args.keep:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -63,22 +65,37 @@ def world_generate(
     scale: Annotated[str, typer.Option(help="tiny | small | medium | large")] = "small",
     seed: Annotated[int, typer.Option(help="random seed; same seed, same world")] = 42,
     as_of: Annotated[str | None, typer.Option(help="world clock date, YYYY-MM-DD")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="rows per table")] = False,
 ) -> None:
     """Create the world from scratch: sandbox CRM database and a full-history file drop."""
+    from orchestration.console import person_console, table_progress, world_line
     from pipelines.world import generate
 
     kwargs = {"as_of": date.fromisoformat(as_of)} if as_of else {}
-    typer.echo(generate(scale=scale, seed=seed, **kwargs))
+    console = person_console(sys.stdout)
+    start = time.perf_counter()
+    with table_progress(console, "world generation") as progress:
+        summary = generate(scale=scale, seed=seed, progress=progress, **kwargs)
+    typer.echo(
+        summary if verbose else world_line(summary, time.perf_counter() - start, "generated")
+    )
+    typer.echo(f"world:   {settings.world_dir()}\nlanding: {settings.landing_dir()}")
 
 
 @world_app.command("advance")
 def world_advance(
     days: Annotated[int, typer.Option(help="days to move the clock forward")] = 1,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="rows per table")] = False,
 ) -> None:
     """Move the world clock: only that period's new and changed records are written."""
+    from orchestration.console import person_console, table_progress, world_line
     from pipelines.world import advance
 
-    typer.echo(advance(days=days))
+    console = person_console(sys.stdout)
+    start = time.perf_counter()
+    with table_progress(console, f"world advance by {days} days") as progress:
+        summary = advance(days=days, progress=progress)
+    typer.echo(summary if verbose else world_line(summary, time.perf_counter() - start, "advanced"))
 
 
 @world_app.command("status")
@@ -99,9 +116,15 @@ def run(
     feed: Annotated[
         str | None, typer.Option(help="load one feed alone: crm | lms | tcma | finance")
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="show the full log (Dagster, dbt, dlt) too")
+    ] = False,
 ) -> None:
     """Run a Dagster job in this process (the full job by default) and print where results are.
-    Only the configured feeds load (``PRM_FEEDS``, else the sources file's ``feeds:``)."""
+
+    Only the configured feeds load (``PRM_FEEDS``, else the sources file's ``feeds:``). One line
+    per step with its duration and counts; the full log goes to $PRM_DATA_DIR/logs/run-<time>.log
+    (``--verbose`` shows it as well)."""
     from pipelines.contracts import SYSTEMS
 
     try:
@@ -114,31 +137,41 @@ def run(
         raise typer.BadParameter(
             f"feed {feed!r} is not configured; the configured feeds are {', '.join(feeds)}"
         )
+    from orchestration.console import execute, full_log_to, log_path, person_console
+
     dagster_home()
-    prepare_dbt()
-    import dagster as dg
-
-    from orchestration.definitions import defs
-
     job_name = f"load_{feed}" if feed else job
     absent = [f for f in SYSTEMS if f not in feeds]
-    typer.echo(
-        f"feeds: {', '.join(feeds)}" + (f" (not configured: {', '.join(absent)})" if absent else "")
-    )
-    with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def(job_name).execute_in_process(
-            instance=instance, raise_on_error=False
+    log = log_path("run")
+    with full_log_to(log, verbose) as stream:
+        console = person_console(stream)
+        console.print(f"job {job_name}: full log in {log}", markup=False)
+        console.print(
+            f"feeds: {', '.join(feeds)}"
+            + (f" (not configured: {', '.join(absent)})" if absent else ""),
+            markup=False,
         )
-    if not result.success:
-        failures = [e for e in result.all_events if e.is_step_failure]
-        for event in failures:
-            error = event.step_failure_data.error
-            typer.echo(f"{event.step_key}: {error.message.strip() if error else '?'}", err=True)
-        failed = [e.step_key for e in failures]
-        typer.echo(f"job {job_name} failed in steps: {', '.join(failed) or '?'}", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"job {job_name} succeeded (run {result.run_id})")
-    paths()
+        prepare_dbt()
+        import dagster as dg
+
+        from orchestration.definitions import defs
+
+        with dg.DagsterInstance.get() as instance:
+            outcome = execute(defs, job_name, instance, console, log, progress=not verbose)
+        if not outcome.success:
+            failed = [s.key for s in outcome.steps.values() if s.status == "failed"]
+            console.print(
+                f"job {job_name} failed in {outcome.seconds:.0f} s, in steps: "
+                f"{', '.join(failed) or '?'} (run {outcome.run_id}; full log {log})",
+                markup=False,
+            )
+            raise typer.Exit(1)
+        console.print(
+            f"job {job_name} succeeded in {outcome.seconds:.0f} s (run {outcome.run_id})",
+            markup=False,
+        )
+        for line in _paths():
+            console.print(line, markup=False)
 
 
 @app.command("recover")
@@ -274,14 +307,22 @@ def sources_check(
         raise typer.Exit(1)
 
 
+def _paths() -> list[str]:
+    return [
+        f"warehouse:  {settings.warehouse_path()}",
+        f"landing:    {settings.landing_dir()}",
+        f"world:      {settings.world_dir()}",
+        f"dashboards: {settings.dashboards_out_dir() / 'index.html'}",
+        f"dbt docs:   {settings.docs_out_dir() / 'index.html'}",
+        f"logs:       {settings.data_dir() / 'logs'}",
+    ]
+
+
 @app.command("paths")
 def paths() -> None:
-    """Print where the warehouse, the landing folder, the world and the pages are."""
-    typer.echo(f"warehouse:  {settings.warehouse_path()}")
-    typer.echo(f"landing:    {settings.landing_dir()}")
-    typer.echo(f"world:      {settings.world_dir()}")
-    typer.echo(f"dashboards: {settings.dashboards_out_dir() / 'index.html'}")
-    typer.echo(f"dbt docs:   {settings.docs_out_dir() / 'index.html'}")
+    """Print where the warehouse, the landing folder, the world, the pages and the logs are."""
+    for line in _paths():
+        typer.echo(line)
 
 
 if __name__ == "__main__":

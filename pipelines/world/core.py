@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +24,9 @@ STATE_FILE = "world.json"
 FILE_SYSTEMS = ("lms", "tcma", "finance")
 TRUTH_BAD = "bad_records.parquet"
 TRUTH_MATCH = "registration_matching.parquet"
+
+# called after each table is written with (system, table, tables written, tables in all)
+Progress = Callable[[str, str, int, int], None]
 
 
 @dataclass
@@ -92,8 +96,10 @@ def _emit(
     since: int | None,
     drop: date,
     summary: WorldSummary,
+    progress: Progress | None = None,
 ) -> None:
     truth: list[dict] = []
+    total = sum(len(names) for names in SYSTEM_OF.values())
     for system, names in SYSTEM_OF.items():
         for name in names:
             ent = entity(system, name)
@@ -107,6 +113,8 @@ def _emit(
             summary.rows[(system, name)] = n
             summary.bad[(system, name)] = len(t)
             truth += t
+            if progress is not None:
+                progress(system, name, len(summary.rows), total)
     path = wd / "truth" / TRUTH_BAD
     schema = pa.schema(
         [
@@ -154,8 +162,10 @@ def generate(
     as_of: date = DEFAULT_AS_OF,
     world_dir: Path | None = None,
     landing_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> WorldSummary:
-    """Build the world from scratch and write its state at ``as_of`` (full-history drops)."""
+    """Build the world from scratch and write its state at ``as_of`` (full-history drops).
+    ``progress`` is told after each table is written (the command line's progress bar)."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; one of {sorted(SCALES)}")
     wd = Path(world_dir) if world_dir else settings.world_dir()
@@ -168,14 +178,17 @@ def generate(
     start = start_of(as_of)
     w = _world(seed, scale, start)
     summary = WorldSummary(as_of, scale, seed)
-    _emit(w, wd, landing, seed, _clock(as_of), None, as_of, summary)
+    _emit(w, wd, landing, seed, _clock(as_of), None, as_of, summary, progress)
     _matching_truth(w, wd)
     _write_state(wd, seed, scale, start, as_of)
     return summary
 
 
 def advance(
-    days: int, world_dir: Path | None = None, landing_dir: Path | None = None
+    days: int,
+    world_dir: Path | None = None,
+    landing_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> WorldSummary:
     """Move the clock ``days`` forward: upsert changed CRM records, drop the delta files."""
     if days < 1:
@@ -190,6 +203,6 @@ def advance(
         raise ValueError(f"cannot advance past the simulated horizon {state['horizon']}")
     w = _world(state["seed"], state["scale"], start)
     summary = WorldSummary(new, state["scale"], state["seed"])
-    _emit(w, wd, landing, state["seed"], _clock(new), _clock(old), new, summary)
+    _emit(w, wd, landing, state["seed"], _clock(new), _clock(old), new, summary, progress)
     _write_state(wd, state["seed"], state["scale"], start, new)
     return summary
