@@ -72,7 +72,8 @@ def export_resource(
     mapping: EntityMapping | None, contract: Entity, folder: Path, fmt: FeedFormat
 ) -> Any:
     """A dlt resource loading new export files of one object type into ``raw_crm``. An object the
-    mapping does not cover loads as an empty table (the system has no such records)."""
+    mapping does not cover loads as an empty table (the system has no such records), and so does
+    one with no export file yet (with a warning): the warehouse's models need every table."""
     cursor = contract.cursor or "updated_at"
 
     @dlt.resource(**resource_hints(contract))
@@ -86,7 +87,17 @@ def export_resource(
         tracker = CursorTracker(state.setdefault("cursor", {}), cursor)
         ledger = Ledger(contract)
         batches: list[pa.Table] = []
-        for path in export_files(folder, mapping):
+        files = export_files(folder, mapping)
+        if not files:
+            log.warning(
+                "crm.%s: no export file under %s; raw_crm.%s stays empty until one is dropped",
+                contract.name,
+                folder,
+                contract.name,
+            )
+            yield arrow_schema(contract).empty_table()
+            return
+        for path in files:
             ref = f"{EXPORT_FOLDER}/{path.relative_to(folder).as_posix()}"
             digest = fingerprint(path)
             if loaded.get(ref) == digest:

@@ -17,6 +17,7 @@ from orchestration.assets.ingest import feed_assets
 from orchestration.cli import app
 from pipelines import settings
 from pipelines.check import FileCheck, check_crm_export
+from pipelines.contracts import entities
 from pipelines.crm.mapping import MappingError, load_mapping, shipped_mappings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "exports"
@@ -147,6 +148,15 @@ def test_a_salesforce_export_loads_through_the_crm_ingest_asset(
     assert ledger == [(28, 26, 2, 0, 0, 2)]
     assert _query("select count(*) from raw_crm.value_issues") == [(2,)]
     assert _query("select count(*) from raw_crm.registrations") == [(0,)]  # not in Salesforce
+    # Product2 is mapped but was not exported: the table exists, empty, so the models can build
+    assert _query("select count(*) from raw_crm.products") == [(0,)]
+    tables = {
+        t
+        for (t,) in _query(
+            "select table_name from information_schema.tables where table_schema = 'raw_crm'"
+        )
+    }
+    assert {e.name for e in entities("crm")} <= tables
     assert _query("select unknown_columns from raw_crm.load_ledger where entity = 'companies'") == [
         ("Region__c",)
     ]
