@@ -1,8 +1,17 @@
 {#- The calendar starts at var calendar_start_date, or earlier when the CRM holds older deals (a
     real export reaches back years): every month a deal was created in is a month the KPI marts
     can count it in, so no pipeline falls off the start of the calendar. -#}
+{#- date_spine counts its days with a query at compile time: on a warehouse not built yet (dbt docs
+    generate, compile) the deals view does not exist, and the calendar starts at the var. -#}
+{%- set deals = ref('stg_crm__deals') -%}
+{%- set deals_exist = execute
+    and adapter.get_relation(database=deals.database, schema=deals.schema, identifier=deals.identifier) is not none -%}
 {%- set first_deal_date -%}
-    (select cast(min(coalesce(created_at, record_created_at)) as date) from {{ ref('stg_crm__deals') }})
+    {%- if deals_exist -%}
+    (select cast(min(coalesce(created_at, record_created_at)) as date) from {{ deals }})
+    {%- else -%}
+    cast(null as date)
+    {%- endif -%}
 {%- endset -%}
 {%- set start_date -%}
     cast({{ dbt.date_trunc('month', "least(cast('" ~ var('calendar_start_date') ~ "' as date), coalesce(" ~ first_deal_date ~ ", cast('" ~ var('calendar_start_date') ~ "' as date)))") }} as date)
