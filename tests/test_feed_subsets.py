@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.test_end_to_end import PRM
+from pipelines import settings
+from tests.test_end_to_end import DBT, PRM
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("feeds")]
 
@@ -109,6 +110,23 @@ def test_a_crm_only_warehouse_runs_the_full_job_and_says_what_it_lacks(subset_wo
     assert "No finance feed configured" in _page(data, "mdf_roi")
     assert "No LMS feed configured: certified people" in _page(data, "partner_scorecards")
     assert "partners bring" in _page(data, "partner_pipeline")
+
+
+def test_the_unit_tests_hold_in_a_crm_only_build(subset_world) -> None:
+    """The job does not run dbt's unit tests; an analyst's `dbt build` does. Those whose given rows
+    include other feeds' rows say in their overrides that every feed is configured."""
+    data = subset_world
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PRM_", "SOURCES__"))},
+        "PRM_DATA_DIR": str(data),
+        "PRM_WAREHOUSE": str(data / "warehouse.duckdb"),
+        "PRM_PII_KEY": os.environ.get("PRM_PII_KEY", "test-pii-key"),
+    }
+    args = [DBT, "test", "--select", "test_type:unit", "--vars", "{feeds: [crm]}"]
+    args += ["--project-dir", str(settings.PROJECT_ROOT), "--profiles-dir"]
+    args += [str(settings.PROJECT_ROOT / "dbt_project"), "--target-path", str(data / "dbt_target")]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def test_adding_the_finance_feed_brings_its_figures_and_keeps_the_rest_absent(subset_world) -> None:
