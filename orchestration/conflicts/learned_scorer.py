@@ -66,9 +66,9 @@ def _threshold(score: np.ndarray, right: np.ndarray, present: np.ndarray, amb: n
         n = int(auto.sum())
         if not n:
             break
-        if (right & auto).sum() / n >= TARGET_AUTO_PRECISION and (
-            auto & ~present
-        ).sum() / max(int((~present).sum()), 1) <= TARGET_FALSE_AUTO:
+        if (right & auto).sum() / n >= TARGET_AUTO_PRECISION and (auto & ~present).sum() / max(
+            int((~present).sum()), 1
+        ) <= TARGET_FALSE_AUTO:
             return float(t)
     return 1.01
 

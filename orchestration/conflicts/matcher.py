@@ -128,6 +128,10 @@ REFINE = 12  # accounts sharing most word weight with a registration, scored wor
 BRAND_MAX_ACCOUNTS = 200  # a leading word held by more accounts is not one group's brand
 BRAND_MIN_SHARE = (0.6, 0.75)  # on one account only, 1 or 2 leading words must weigh this much
 PHRASE_MAX_WORDS = 6  # the longest run of a registration's words looked up as an account's name
+BRAND_FAMILY_MIN, BRAND_FAMILY_SHARE = (
+    10,
+    0.9,
+)  # a leading word on this many, this share in one family
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
 
 
@@ -288,7 +292,7 @@ class MatchIndex:
         self._id_rows = _EMPTY
         self.exact = self.by_key = self.expanded = self.by_acronym = _EMPTY
         self.by_core = self.by_compact = self.by_acronym_content = _EMPTY
-        self.by_acronym_suffix = self.by_acronym_given = _EMPTY
+        self.by_acronym_suffix = self.by_acronym_given = self.by_acronym_lead = _EMPTY
         self.by_host = self.by_registrable = _EMPTY
         self.vocab: dict[str, int] = {}
         self._vocab_list: list[str] = []
@@ -361,6 +365,19 @@ class MatchIndex:
         # with the legal suffix: Helius Medical, Inc. = HMI; Laboratory Animals Limited = LAL
         with_suffix = pc.if_else(pc.equal(bk, key), "", acronyms(bk))
         self.by_acronym_suffix = _Lookup(with_suffix, rows)
+        # the leading article kept, the other stop words dropped: The World Academy of Sciences = TWAS
+        base = pc.if_else(pc.equal(core, ""), key, core)
+        lead_pat = "^(?:" + "|".join(re.escape(w) for w in sorted(seeds.stop_words)) + ") "
+        leads = (
+            np.flatnonzero(pc.match_substring_regex(base, lead_pat).to_numpy(zero_copy_only=False))
+            if seeds.stop_words
+            else np.empty(0, np.int64)
+        )
+        lead_keys = []
+        for k in pc.take(base, pa.array(leads, pa.int64())).to_pylist():
+            words = k.split()
+            lead_keys.append(acronym_of(" ".join([words[0], *content_words(words[1:], seeds)])))
+        self.by_acronym_lead = _Lookup(pa.array(lead_keys, pa.string()), leads.astype(np.int64))
         # an acronym the name gives in parentheses: Nippon Telegraph and Telephone Corporation (NTT)
         given = pc.struct_field(
             pc.extract_regex(name_arr, r"\((?P<q>[A-Z][A-Z0-9&+\-]{1,7})\)"), "q"
@@ -666,8 +683,8 @@ class MatchIndex:
         m = self._lookup_key(key, s.score_normalised_name, "normalised_name", name)
         if m.accounts:
             return m
-        compact = compact_key(key)
-        if compact and compact in self.by_compact:
+        compact = compact_key(key) or (key if " " not in key and len(key) >= 6 else "")
+        if compact and compact in self.by_compact:  # FondsSlachtofferhulp = Fonds Slachtofferhulp
             return self._pick(self.by_compact[compact], s.score_compact_name, "compact_name", name)
         # a qualifier in parentheses on either side: "Pioneer (Japan)", "Apple (UK) Limited"
         qcore = core_key(name, seeds)
@@ -697,6 +714,7 @@ class MatchIndex:
                     self.by_acronym[typed]
                     + self.by_acronym_content[typed]
                     + self.by_acronym_given[typed]
+                    + self.by_acronym_lead[typed]
                 )
             )
             if not cands:  # the legal suffix's initial too, only when nothing else has it
@@ -909,10 +927,18 @@ class MatchIndex:
                 # name made of them says little, as the containment of a rare one does (3Com);
                 # unless the registration is the account's name of several words and a place
                 # (Ministry of Health Zambia): a suggestion to review, no more
+                acct = self._content_of(best)
                 if not (
-                    method == "contains_account"
-                    and len(self._content_of(best)) >= 2
-                    and self._rest_is_place(words, self._content_of(best))
+                    (
+                        method == "contains_account"
+                        and len(acct) >= 2
+                        and self._rest_is_place(words, acct)
+                    )
+                    or (
+                        method == "within_account"
+                        and len(words) >= 2
+                        and self._rest_is_place(acct, words)
+                    )
                 ):
                     return _Match()
                 best_score = min(best_score, s.score_place_qualified)
@@ -1057,7 +1083,12 @@ class MatchIndex:
                 ):
                     continue
                 fam = self.root[row]
-                if all(self.root[int(r)] == fam for r in rows):
+                same = sum(self.root[int(r)] == fam for r in rows)
+                # all of them, or nearly all of many: a word that names one family's divisions
+                # (NIHR Barts Cardiovascular Biomedical Research Unit: 28 of 29 NIHR accounts)
+                if same == len(rows) or (
+                    len(rows) >= BRAND_FAMILY_MIN and same >= BRAND_FAMILY_SHARE * len(rows)
+                ):
                     return True
         return False
 

@@ -147,13 +147,16 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     )
 
 
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})  # fmt: skip
+
+
 def fold(text: str) -> str:
     """Lower case ASCII: accents stripped (``Société`` -> ``societe``), other non-ASCII dropped."""
     if not text.isascii():
         # punctuation and symbols outside ASCII (dashes, quotes) separate words: Nebraska\u2013Lincoln
         text = "".join(
             " " if unicodedata.category(c)[0] in "PZS" and not c.isascii() else c
-            for c in unicodedata.normalize("NFKD", text)
+            for c in unicodedata.normalize("NFKD", text.translate(_LETTERS))
         )
         text = text.encode("ascii", "ignore").decode("ascii")
     return text.lower()
