@@ -127,6 +127,7 @@ NEVER = math.inf
 REFINE = 12  # accounts sharing most word weight with a registration, scored word by word
 BRAND_MAX_ACCOUNTS = 200  # a leading word held by more accounts is not one group's brand
 BRAND_MIN_SHARE = (0.6, 0.75)  # on one account only, 1 or 2 leading words must weigh this much
+PHRASE_BONUS = 0.03  # a containment as a run of words outranks one of scattered words
 PHRASE_MAX_WORDS = 6  # the longest run of a registration's words looked up as an account's name
 BRAND_FAMILY_MIN, BRAND_FAMILY_SHARE = (
     10,
@@ -359,14 +360,15 @@ class MatchIndex:
         core = core_keys(name_arr, seeds)
         self.by_core = _Lookup(core, rows)
         self.by_compact = _Lookup(compact_keys(key), rows)
-        self.by_acronym = _Lookup(acronyms(key), rows)
-        content = content_keys(pc.if_else(pc.equal(core, ""), key, core), seeds)
+        # initials of the name without a qualifier in parentheses: Dicofarm SpA (Italy) is not DSI
+        base = pc.if_else(pc.equal(core, ""), key, core)
+        self.by_acronym = _Lookup(acronyms(base), rows)
+        content = content_keys(base, seeds)
         self.by_acronym_content = _Lookup(acronyms(content), rows)
         # with the legal suffix: Helius Medical, Inc. = HMI; Laboratory Animals Limited = LAL
         with_suffix = pc.if_else(pc.equal(bk, key), "", acronyms(bk))
         self.by_acronym_suffix = _Lookup(with_suffix, rows)
         # the leading article kept, the other stop words dropped: The World Academy of Sciences = TWAS
-        base = pc.if_else(pc.equal(core, ""), key, core)
         lead_pat = "^(?:" + "|".join(re.escape(w) for w in sorted(seeds.stop_words)) + ") "
         leads = (
             np.flatnonzero(pc.match_substring_regex(base, lead_pat).to_numpy(zero_copy_only=False))
@@ -761,7 +763,10 @@ class MatchIndex:
                 else:
                     score = max(ratio, s.score_token_corrected)
                 found.append(_Match(m.accounts, min(score, m.score), "fuzzy", m.ambiguous, name))
-        short = len(tokens) == 1 and len(key) <= 4  # acronym-like: lookups only, no word matching
+        # a short bare name is acronym-like (lookups only, no word matching) unless typed as a
+        # word: Zoho, Tyra (the score stays capped below: score_short_name)
+        word_like = bk.isalpha() and name.strip()[:1].isupper() and name.strip()[1:].islower()
+        short = len(tokens) == 1 and len(key) <= 4 and not word_like
         m = self._fuzzy(tokens, name) if not short else _Match()
         if not m.accounts and corrected != raw and len(raw) > 1:
             # words again with misspelt words corrected: never automatic (Melinda -> Melissa)
@@ -902,6 +907,11 @@ class MatchIndex:
         for j in top.tolist():
             row = int(cand[j])
             sc, method, cq = self._word_score(words, weights, total, qpos, row, brand)
+            if method == "contains_account" and row in phrases:
+                # the account's name as a run of the registration's words, not only its words in
+                # some order: Future University Yemen is Future University, not Yemen University
+                sc = min(sc + PHRASE_BONUS, s.containment_floor + s.containment_span)
+                cq += PHRASE_BONUS
             if sc >= s.review_lower_bound - s.ambiguity_margin:
                 scored.append((sc, cq, row, method))
         if not scored:
@@ -969,8 +979,8 @@ class MatchIndex:
             if tokens[i] in stop:
                 continue
             for j in range(i + 1, min(n, i + PHRASE_MAX_WORDS) + 1):
-                if j - i == n or tokens[j - 1] in stop:
-                    continue
+                if j - i == n or tokens[j - 1] in stop or (j - i == 1 and len(tokens[i]) <= 3):
+                    continue  # a word of 3 letters alone is acronym-like (São Paulo is not SAO)
                 rows = self.by_key[" ".join(tokens[i:j])]
                 if 0 < len(rows) <= self.s.distinctive_word_max_accounts:
                     out.update(rows)
