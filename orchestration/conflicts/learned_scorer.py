@@ -62,8 +62,9 @@ def features(scored: pd.DataFrame, seeds: MatchingSeeds) -> pd.DataFrame:
 
 
 def _threshold(score: np.ndarray, right: np.ndarray, present: np.ndarray, amb: np.ndarray) -> float:
-    """Lowest threshold meeting both targets on these names (1.01 when none does)."""
-    for t in np.unique(np.round(score[score > 0], 3)):
+    """Lowest threshold (steps of 0.01, as ``real_evaluation --choose``) meeting both targets on
+    these names (1.01 when none does)."""
+    for t in np.round(np.arange(0.01, 1.001, 0.01), 2):
         auto = (score >= t) & ~amb
         n = int(auto.sum())
         if not n:
