@@ -440,9 +440,9 @@ def compare_libraries(crm: Crm, n_pairs: int = 1_000_000, seed: int = 7) -> list
 
 
 def evaluations(seed: int = 42) -> dict[str, Any]:
-    """Both labelled evaluations, printed: the real names (held-out split and all, per kind) and
-    the simulated world (per case type)."""
-    from orchestration.conflicts import evaluation, real_evaluation
+    """Both labelled evaluations, printed: the real names (held-out split and all, per kind, and
+    the learned scorers against the hand weights) and the simulated world (per case type)."""
+    from orchestration.conflicts import evaluation, learned_scorer, real_evaluation
 
     seeds = load_seeds()
     out: dict[str, Any] = {}
@@ -454,6 +454,13 @@ def evaluations(seed: int = 42) -> dict[str, Any]:
         )
         print(real_evaluation._fmt(table))
         out[f"real_{split or 'all'}"] = table.to_dict("records")
+    learned = learned_scorer.compare(seeds)
+    print(
+        "\n== hand weights vs learned scorers, threshold chosen on the tuning split, held out "
+        "reported: python -m orchestration.conflicts.learned_scorer =="
+    )
+    print(learned.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    out["learned_scorers"] = learned.to_dict("records")
     sim = evaluation.evaluate("small", seed, seeds)
     print(
         f"\n== conflict matching on the simulated world, scale=small seed={seed}: "

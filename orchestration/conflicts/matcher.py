@@ -83,6 +83,7 @@ METHODS = (
     "contains_account",
     "within_account",
     "brand",
+    "acronym_prefix",
     "words",
 )
 METHOD_LABEL = {
@@ -101,6 +102,7 @@ METHOD_LABEL = {
     "contains_account": "the account's name inside the registered name",
     "within_account": "the registered name inside the account's name",
     "brand": "the same leading name, held by one account family only",
+    "acronym_prefix": "the registered name starts with the account's acronym",
     "words": "shared words",
 }
 OUTPUT_SCHEMA = pa.schema(
@@ -125,6 +127,12 @@ NEVER = math.inf
 REFINE = 12  # accounts sharing most word weight with a registration, scored word by word
 BRAND_MAX_ACCOUNTS = 200  # a leading word held by more accounts is not one group's brand
 BRAND_MIN_SHARE = (0.6, 0.75)  # on one account only, 1 or 2 leading words must weigh this much
+PHRASE_BONUS = 0.03  # a containment as a run of words outranks one of scattered words
+PHRASE_MAX_WORDS = 6  # the longest run of a registration's words looked up as an account's name
+BRAND_FAMILY_MIN, BRAND_FAMILY_SHARE = (
+    10,
+    0.9,
+)  # a leading word on this many, this share in one family
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
 
 
@@ -281,10 +289,11 @@ class MatchIndex:
         self.names: list[str] = []
         self.keys: list[str] = []
         self.root: list[int] = []
+        self._family_size: list[int] = []
         self._id_rows = _EMPTY
         self.exact = self.by_key = self.expanded = self.by_acronym = _EMPTY
         self.by_core = self.by_compact = self.by_acronym_content = _EMPTY
-        self.by_acronym_suffix = _EMPTY
+        self.by_acronym_suffix = self.by_acronym_given = self.by_acronym_lead = _EMPTY
         self.by_host = self.by_registrable = _EMPTY
         self.vocab: dict[str, int] = {}
         self._vocab_list: list[str] = []
@@ -340,6 +349,7 @@ class MatchIndex:
                 break
             root = nxt
         self.root = root.tolist()
+        self._family_size = np.bincount(root, minlength=n).tolist()
         rows = np.arange(n, dtype=np.int64)
         bk = basic_keys(name_arr)
         key = strip_legal_suffix_keys(expand_abbreviation_keys(bk, seeds), seeds)
@@ -350,12 +360,36 @@ class MatchIndex:
         core = core_keys(name_arr, seeds)
         self.by_core = _Lookup(core, rows)
         self.by_compact = _Lookup(compact_keys(key), rows)
-        self.by_acronym = _Lookup(acronyms(key), rows)
-        content = content_keys(pc.if_else(pc.equal(core, ""), key, core), seeds)
+        # initials of the name without a qualifier in parentheses: Dicofarm SpA (Italy) is not DSI
+        base = pc.if_else(pc.equal(core, ""), key, core)
+        self.by_acronym = _Lookup(acronyms(base), rows)
+        content = content_keys(base, seeds)
         self.by_acronym_content = _Lookup(acronyms(content), rows)
         # with the legal suffix: Helius Medical, Inc. = HMI; Laboratory Animals Limited = LAL
         with_suffix = pc.if_else(pc.equal(bk, key), "", acronyms(bk))
         self.by_acronym_suffix = _Lookup(with_suffix, rows)
+        # the leading article kept, the other stop words dropped: The World Academy of Sciences = TWAS
+        lead_pat = "^(?:" + "|".join(re.escape(w) for w in sorted(seeds.stop_words)) + ") "
+        leads = (
+            np.flatnonzero(pc.match_substring_regex(base, lead_pat).to_numpy(zero_copy_only=False))
+            if seeds.stop_words
+            else np.empty(0, np.int64)
+        )
+        lead_keys = []
+        for k in pc.take(base, pa.array(leads, pa.int64())).to_pylist():
+            words = k.split()
+            lead_keys.append(acronym_of(" ".join([words[0], *content_words(words[1:], seeds)])))
+        self.by_acronym_lead = _Lookup(pa.array(lead_keys, pa.string()), leads.astype(np.int64))
+        # an acronym the name gives in parentheses: Nippon Telegraph and Telephone Corporation (NTT)
+        given = pc.struct_field(
+            pc.extract_regex(name_arr, r"\((?P<q>[A-Z][A-Z0-9&+\-]{1,7})\)"), "q"
+        )
+        has = pc.fill_null(pc.is_valid(given), False).to_numpy(zero_copy_only=False)
+        if has.any():
+            picked = pc.filter(given, pa.array(has))
+            self.by_acronym_given = _Lookup(
+                pc.replace_substring(basic_keys(picked), " ", ""), np.flatnonzero(has)
+            )
         self._build_word_index(content)
         # a subsidiary spelled with its parent's name: "SLV Europe" -> "stellar lending ventures europe"
         exp_keys, exp_rows = [], []
@@ -590,7 +624,11 @@ class MatchIndex:
             # prefer the top of the family when it is among them
             best = sorted(cands, key=lambda i: (self.root[i] != i, i))
             return _Match(tuple(best), score, method, False, on)
-        return _Match(tuple(cands), min(score, self.s.score_ambiguous), method, True, on)
+        # several families: the largest first (more accounts in the CRM's hierarchy), then the
+        # top of a family, then the order given (the stronger key first)
+        size, root = self._family_size, self.root
+        best = sorted(cands, key=lambda i: (-size[root[i]], root[i] != i))
+        return _Match(tuple(best), min(score, self.s.score_ambiguous), method, True, on)
 
     def _is_free_mail(self, host: str) -> bool:
         free = self.seeds.free_mail_domains
@@ -647,8 +685,8 @@ class MatchIndex:
         m = self._lookup_key(key, s.score_normalised_name, "normalised_name", name)
         if m.accounts:
             return m
-        compact = compact_key(key)
-        if compact and compact in self.by_compact:
+        compact = compact_key(key) or (key if " " not in key and len(key) >= 6 else "")
+        if compact and compact in self.by_compact:  # FondsSlachtofferhulp = Fonds Slachtofferhulp
             return self._pick(self.by_compact[compact], s.score_compact_name, "compact_name", name)
         # a qualifier in parentheses on either side: "Pioneer (Japan)", "Apple (UK) Limited"
         qcore = core_key(name, seeds)
@@ -673,7 +711,14 @@ class MatchIndex:
             and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
         )  # UMR7363, IIITM-K, IF NAASU
         if looks_acronym and 2 <= len(typed) <= 10 and typed.isalnum():
-            cands = list(dict.fromkeys(self.by_acronym[typed] + self.by_acronym_content[typed]))
+            cands = list(
+                dict.fromkeys(
+                    self.by_acronym[typed]
+                    + self.by_acronym_content[typed]
+                    + self.by_acronym_given[typed]
+                    + self.by_acronym_lead[typed]
+                )
+            )
             if not cands:  # the legal suffix's initial too, only when nothing else has it
                 cands = self.by_acronym_suffix[typed]
             if cands:
@@ -689,6 +734,21 @@ class MatchIndex:
                     )
                     found.append(self._short(m, initials))
                     break
+        # a division named after its parent's acronym: "NIHR Barts Cardiovascular Biomedical
+        # Research Unit" -> National Institute for Health and Care Research (review at most)
+        head = name.split()[0] if len(tokens) >= 2 else ""
+        lead = tokens[0]
+        if 3 <= len(lead) <= 6 and lead.isalnum() and head.isupper() and basic_key(head) == lead:
+            cands = list(
+                dict.fromkeys(
+                    self.by_acronym[lead]
+                    + self.by_acronym_content[lead]
+                    + self.by_acronym_given[lead]
+                )
+            )
+            if cands and len({self.root[i] for i in cands}) == 1:
+                m = self._pick(cands, s.score_brand, "acronym_prefix", name)
+                found.append(_Match(m.accounts, s.score_brand, m.method, False, head))
         corrected = [self._correct(t) for t in raw]
         changed = [t for t, c in zip(raw, corrected, strict=True) if t != c]
         corrected = expand_abbreviations(corrected, seeds)  # Technoloiges -> technologies -> ...
@@ -703,7 +763,10 @@ class MatchIndex:
                 else:
                     score = max(ratio, s.score_token_corrected)
                 found.append(_Match(m.accounts, min(score, m.score), "fuzzy", m.ambiguous, name))
-        short = len(tokens) == 1 and len(key) <= 4  # acronym-like: lookups only, no word matching
+        # a short bare name is acronym-like (lookups only, no word matching) unless typed as a
+        # word: Zoho, Tyra (the score stays capped below: score_short_name)
+        word_like = bk.isalpha() and name.strip()[:1].isupper() and name.strip()[1:].islower()
+        short = len(tokens) == 1 and len(key) <= 4 and not word_like
         m = self._fuzzy(tokens, name) if not short else _Match()
         if not m.accounts and corrected != raw and len(raw) > 1:
             # words again with misspelt words corrected: never automatic (Melinda -> Melissa)
@@ -811,18 +874,22 @@ class MatchIndex:
             for i, w in zip(ids, weights, strict=True)
             if i >= 0
         )
-        if not known or known[0][0] > BRAND_MAX_ACCOUNTS:
+        phrases = self._phrase_rows(tokens)
+        if not known or (known[0][0] > BRAND_MAX_ACCOUNTS and not phrases):
             # no word of the registration is rare enough to name an account by containment or
-            # brand: nothing distinctive to match on (and the cost of a scan is not paid)
+            # brand, and no account's whole name is a phrase of it: nothing distinctive to match
+            # on (and the cost of a scan is not paid)
             return _Match()
         # candidates: accounts holding a rare word of the registration (containment needs a
         # distinctive shared word, a brand a rare leading one, the same words the rarest one)
         parts, size = [], 0
         for df, i, _ in known:  # the rarest words first, up to the cap
-            if parts and (df > BRAND_MAX_ACCOUNTS or size + df > s.max_candidates):
+            if df > BRAND_MAX_ACCOUNTS or (parts and size + df > s.max_candidates):
                 break
             parts.append(self._post_rows[self._post_bounds[i] : self._post_bounds[i + 1]])
             size += df
+        if phrases:
+            parts.append(np.asarray(sorted(phrases), np.int64))
         cand = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
         shared = np.zeros(len(cand))
         for _, i, w in known:
@@ -832,11 +899,19 @@ class MatchIndex:
         # the accounts sharing most weight, then word by word with close spellings counted
         top = np.argsort(-shared, kind="stable")[:REFINE]
         top = top[shared[top] > 0]
+        if phrases:  # every account whose whole name is a phrase of the registration is scored
+            extra = np.flatnonzero(np.isin(cand, np.fromiter(phrases, np.int64)))
+            top = np.concatenate([top, extra[~np.isin(extra, top)]])
         qpos = {w: j for j, w in enumerate(words)}
         scored = []
         for j in top.tolist():
             row = int(cand[j])
             sc, method, cq = self._word_score(words, weights, total, qpos, row, brand)
+            if method == "contains_account" and row in phrases:
+                # the account's name as a run of the registration's words, not only its words in
+                # some order: Future University Yemen is Future University, not Yemen University
+                sc = min(sc + PHRASE_BONUS, s.containment_floor + s.containment_span)
+                cq += PHRASE_BONUS
             if sc >= s.review_lower_bound - s.ambiguity_margin:
                 scored.append((sc, cq, row, method))
         if not scored:
@@ -859,13 +934,57 @@ class MatchIndex:
             dfs = [self._df(w) for w in words if w in mine and w in self._tok_id]
             if not dfs or min(dfs) > s.distinctive_word_max_accounts:
                 # only common words shared (Sterling Rail Inc. / Sterling Rail Associates): a
-                # name made of them says little, as the containment of a rare one does (3Com)
-                return _Match()
+                # name made of them says little, as the containment of a rare one does (3Com);
+                # unless the registration is the account's name of several words and a place
+                # (Ministry of Health Zambia): a suggestion to review, no more
+                acct = self._content_of(best)
+                if not (
+                    (
+                        method == "contains_account"
+                        and len(acct) >= 2
+                        and self._rest_is_place(words, acct)
+                    )
+                    or (
+                        method == "within_account"
+                        and len(words) >= 2
+                        and self._rest_is_place(acct, words)
+                    )
+                ):
+                    return _Match()
+                best_score = min(best_score, s.score_place_qualified)
             if not rivals:
                 rivals = self._crowd(words, best)
         if rivals:
             return _Match((best, *rivals), min(best_score, s.score_ambiguous), method, True, on)
         return _Match((best,), best_score, method, False, on)
+
+    def _rest_is_place(self, words: list[str], acct: list[str]) -> bool:
+        """Are the registration's words that the account's name lacks all places (seed
+        ``name_word_rules``, rule ``place``): Samsung Electronics *Polska*, Ministry of Health
+        *Zambia*?"""
+        places, mine = self.seeds.places, set(acct)
+        rest = [w for w in words if w not in mine]
+        return bool(rest) and all(w in places for w in rest)
+
+    def _phrase_rows(self, tokens: list[str]) -> set[int]:
+        """Accounts whose whole key is a run of the registration's words (not the whole key,
+        looked up before): ``Field Science Education and Research Center, Kyoto University`` holds
+        Kyoto University, ``Saxion University of Applied Sciences`` Saxion. A run that starts or
+        ends on a stop word, or names more than ``distinctive_word_max_accounts`` accounts, is
+        skipped; at most ``PHRASE_MAX_WORDS`` words a run."""
+        stop = self.seeds.stop_words
+        n = len(tokens)
+        out: set[int] = set()
+        for i in range(n):
+            if tokens[i] in stop:
+                continue
+            for j in range(i + 1, min(n, i + PHRASE_MAX_WORDS) + 1):
+                if j - i == n or tokens[j - 1] in stop or (j - i == 1 and len(tokens[i]) <= 3):
+                    continue  # a word of 3 letters alone is acronym-like (São Paulo is not SAO)
+                rows = self.by_key[" ".join(tokens[i:j])]
+                if 0 < len(rows) <= self.s.distinctive_word_max_accounts:
+                    out.update(rows)
+        return out
 
     def _crowd(self, words: list[str], best: int) -> list[int]:
         """Accounts of other families that also hold every word the registration shares with
@@ -967,10 +1086,19 @@ class MatchIndex:
                 post = self._post_rows[self._post_bounds[i] : self._post_bounds[i + 1]]
                 rows = post if rows is None else np.intersect1d(rows, post, assume_unique=True)
             if rows is not None and len(rows) <= BRAND_MAX_ACCOUNTS:
-                if len(rows) < 2 and sum(share[:n]) < BRAND_MIN_SHARE[n - 1]:
+                if (
+                    len(rows) < 2
+                    and sum(share[:n]) < BRAND_MIN_SHARE[n - 1]
+                    and not self._rest_is_place(words, acct)
+                ):
                     continue
                 fam = self.root[row]
-                if all(self.root[int(r)] == fam for r in rows):
+                same = sum(self.root[int(r)] == fam for r in rows)
+                # all of them, or nearly all of many: a word that names one family's divisions
+                # (NIHR Barts Cardiovascular Biomedical Research Unit: 28 of 29 NIHR accounts)
+                if same == len(rows) or (
+                    len(rows) >= BRAND_FAMILY_MIN and same >= BRAND_FAMILY_SHARE * len(rows)
+                ):
                     return True
         return False
 
@@ -1154,7 +1282,7 @@ class MatchIndex:
         m = reg.match
         if acct < 0 or m.method is None:
             return ""
-        if m.method in ("contains_account", "brand"):  # a division or subsidiary named after it
+        if m.method in ("contains_account", "brand", "acronym_prefix"):  # a division named after it
             return (
                 f"matched '{m.on}' by {METHOD_LABEL[m.method]}: a part of {self.names[acct]}"
                 f"{'' if self.root[acct] == acct else ', family ' + self.names[self.root[acct]]}"

@@ -61,6 +61,7 @@ class MatchSettings:
     score_brand: float = 0.88
     score_close_words: float = 0.90
     score_same_words: float = 0.96
+    score_place_qualified: float = 0.84
     containment_floor: float = 0.75
     containment_span: float = 0.22
     distinctive_word_max_accounts: int = 20
@@ -79,9 +80,10 @@ class MatchingSeeds:
     free_mail_domains: frozenset[str] = frozenset()  # never identify a company
     stop_words: frozenset[str] = frozenset()  # carry no identity: skipped by acronyms and words
     abbreviations: tuple[tuple[str, str], ...] = ()  # (abbreviated word, spelled out)
+    places: frozenset[str] = frozenset()  # countries, nationalities, regions: an office's qualifier
 
 
-WORD_RULES = ("stop_word", "abbreviation", "same_word")
+WORD_RULES = ("stop_word", "abbreviation", "same_word", "place")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -114,6 +116,7 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     )
     word_rules = _rows(seeds_dir / "name_word_rules.csv")
     stop = frozenset(basic_key(r["word"]) for r in word_rules if r["rule"] == "stop_word")
+    places = frozenset(basic_key(r["word"]) for r in word_rules if r["rule"] == "place")
     abbreviations = tuple(
         sorted(
             (basic_key(r["word"]), basic_key(r["spelled_out"]))
@@ -139,7 +142,12 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     free_mail = frozenset(
         clean_host(r["domain"]) for r in _rows(seeds_dir / "free_mail_domains.csv")
     )
-    return MatchingSeeds(settings, suffixes, aliases, statuses, free_mail, stop, abbreviations)
+    return MatchingSeeds(
+        settings, suffixes, aliases, statuses, free_mail, stop, abbreviations, places
+    )
+
+
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})  # fmt: skip
 
 
 def fold(text: str) -> str:
@@ -148,15 +156,19 @@ def fold(text: str) -> str:
         # punctuation and symbols outside ASCII (dashes, quotes) separate words: Nebraska\u2013Lincoln
         text = "".join(
             " " if unicodedata.category(c)[0] in "PZS" and not c.isascii() else c
-            for c in unicodedata.normalize("NFKD", text)
+            for c in unicodedata.normalize("NFKD", text.translate(_LETTERS))
         )
         text = text.encode("ascii", "ignore").decode("ascii")
     return text.lower()
 
 
+_ELISION = r"\b([dl])'([a-z])"  # d'Estudis, l'Environnement: the elided word stands apart
+
+
 def basic_key(name: str) -> str:
     """Folded name with punctuation settled and single spaces; legal suffixes kept."""
-    return " ".join(_SPACE.sub(" ", fold(name).translate(_DROP)).split())
+    folded = re.sub(_ELISION, r"\1 \2", fold(name))
+    return " ".join(_SPACE.sub(" ", folded.translate(_DROP)).split())
 
 
 @lru_cache(maxsize=8)
@@ -252,6 +264,7 @@ def _folded(values: pa.Array) -> pa.Array:
 def basic_keys(names: pa.Array | list[str | None]) -> pa.Array:
     """:func:`basic_key` of many names at once (nulls -> '')."""
     out = _folded(_strings(names))
+    out = pc.replace_substring_regex(out, _ELISION, r"\1 \2")
     out = pc.replace_substring_regex(out, r"['.]", "")
     out = pc.replace_substring(out, "&", " and ")
     out = pc.replace_substring_regex(out, r"[^a-z0-9]+", " ")

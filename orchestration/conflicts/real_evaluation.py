@@ -73,8 +73,11 @@ def score_names(
         for text in q["query"].tolist():
             m = idx.resolve(text)
             fam = idx.ids[idx.root[m.accounts[0]]] if m.accounts else ""
-            rows.append((m.score, bool(m.ambiguous), fam, m.method or ""))
-        score, amb, fam, method = zip(*rows, strict=True) if rows else ((), (), (), ())
+            best = idx.ids[m.accounts[0]] if m.accounts else ""
+            rows.append((m.score, bool(m.ambiguous), fam, m.method or "", best, len(m.accounts)))
+        score, amb, fam, method, best, n_cand = (
+            zip(*rows, strict=True) if rows else ((), (), (), (), (), ())
+        )
         truth_family = [
             idx.ids[idx.root[r[0]]] if (r := idx._id_rows[t]) else "" for t in q["true_account_id"]
         ]
@@ -84,6 +87,8 @@ def score_names(
                 ambiguous=list(amb),
                 family=list(fam),
                 method=list(method),
+                best_account=list(best),
+                candidates=list(n_cand),
                 true_family=truth_family,
             )
         )

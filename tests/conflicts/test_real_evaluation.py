@@ -57,3 +57,19 @@ def test_a_lax_auto_threshold_breaks_precision_on_real_names() -> None:
     # and the curve says so too, and chooses a stricter threshold
     auto, _ = choose_thresholds(names, lax.settings.review_lower_bound)
     assert auto > 0.80
+
+
+def test_the_learned_scorer_comparison_chooses_its_threshold_from_the_targets() -> None:
+    # the lowest threshold at which automatic precision >= 0.97 and absent false-auto <= 2 %
+    import numpy as np
+
+    from orchestration.conflicts.learned_scorer import _judge, _threshold
+
+    score = np.array([0.99] * 40 + [0.95] * 10 + [0.90] * 10 + [0.0] * 5)
+    right = np.array([True] * 40 + [True] * 9 + [False] + [False] * 10 + [False] * 5)
+    present = np.array([True] * 50 + [False] * 10 + [True] * 5)
+    amb = np.zeros(len(score), bool)
+    t = _threshold(score, right, present, amb)
+    assert t == 0.91  # 49/50 right; at 0.90 ten absent organisations would be automatic
+    judged = _judge(score, t, right, present, amb)
+    assert judged["auto_precision"] == 49 / 50 and judged["false_auto_absent"] == 0.0
