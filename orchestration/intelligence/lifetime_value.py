@@ -266,3 +266,32 @@ def holdout_metrics(deals: pd.DataFrame, as_of: pd.Timestamp, settings: PlvSetti
         ]
     rows += [(f"param_{k}", v, None, n) for k, v in params.items()]
     return pd.DataFrame(rows, columns=["metric_name", "metric_value", "baseline_name", "n_rows"])
+
+
+def settings_from_config(get) -> PlvSettings:
+    """PlvSettings from a dbt Python model's config (``dbt.config.get``), defaults where unset."""
+    defaults = PlvSettings()
+    return PlvSettings(
+        horizon_weeks=float(get("horizon_weeks") or defaults.horizon_weeks),
+        min_history_weeks=float(get("min_history_weeks") or defaults.min_history_weeks),
+        min_repeat_partners=int(get("min_repeat_partners") or defaults.min_repeat_partners),
+    )
+
+
+def partner_lifetime_values(
+    deals: pd.DataFrame, partner_ids: pd.Series, as_of: pd.Timestamp, settings: PlvSettings = PlvSettings()
+) -> pd.DataFrame:
+    """One row per partner of ``partner_ids``: its RFM summary and scores; partners without a
+    partner-sourced won deal get plv_status 'no_sourced_wins' and null scores."""
+    summary = rfm_summary(deals, as_of)
+    scored, _ = score_partners(summary, settings) if len(summary) else (summary, {})
+    frame = pd.DataFrame({"partner_id": sorted(set(partner_ids.dropna()))}).merge(scored, on="partner_id", how="left")
+    frame["plv_status"] = frame["plv_status"].fillna("no_sourced_wins") if "plv_status" in frame else "no_sourced_wins"
+    frame["won_deal_count"] = frame["won_deal_count"].fillna(0).astype("int64")
+    frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
+    frame["is_thin_history"] = frame["plv_status"] != "modelled"
+    for column in ("expected_deals_next_12m", "expected_deal_value", "expected_revenue_next_12m", "probability_alive"):
+        if column not in frame:
+            frame[column] = np.nan
+    frame["as_of_date"] = pd.Timestamp(as_of).date()
+    return frame.rename(columns={"recency": "recency_weeks", "T": "tenure_weeks", "monetary": "mean_repeat_won_amount"})
