@@ -45,7 +45,9 @@ def _quarter(values: pd.Series) -> pd.Series:
     return pd.PeriodIndex(pd.to_datetime(values), freq="Q").to_series(index=values.index)
 
 
-def origin_rows(history: pd.DataFrame, settings: ForecastSettings = ForecastSettings()) -> pd.DataFrame:
+def origin_rows(
+    history: pd.DataFrame, settings: ForecastSettings = ForecastSettings()
+) -> pd.DataFrame:
     """One row per segment, origin and horizon with the features known at the origin, the
     baseline (horizon 1) and the actual revenue of the target quarter (null until it has ended).
 
@@ -56,9 +58,15 @@ def origin_rows(history: pd.DataFrame, settings: ForecastSettings = ForecastSett
     quarters = pd.period_range(frame["quarter"].min(), frame["quarter"].max(), freq="Q")
     segments = frame[list(SEGMENT)].drop_duplicates().sort_values(list(SEGMENT))
     grid = segments.merge(pd.DataFrame({"quarter": quarters}), how="cross")
-    frame = grid.merge(frame.drop(columns="quarter_start_date"), on=[*SEGMENT, "quarter"], how="left")
-    complete = set(history.loc[history["is_complete"].astype(bool), "quarter_start_date"].pipe(_quarter))
-    started = set(history.loc[history["has_started"].astype(bool), "quarter_start_date"].pipe(_quarter))
+    frame = grid.merge(
+        frame.drop(columns="quarter_start_date"), on=[*SEGMENT, "quarter"], how="left"
+    )
+    complete = set(
+        history.loc[history["is_complete"].astype(bool), "quarter_start_date"].pipe(_quarter)
+    )
+    started = set(
+        history.loc[history["has_started"].astype(bool), "quarter_start_date"].pipe(_quarter)
+    )
     frame = frame.sort_values([*SEGMENT, "quarter"], kind="mergesort").reset_index(drop=True)
     frame["won_amount"] = frame["won_amount"].fillna(0.0)
     won = frame.set_index([*SEGMENT, "quarter"])["won_amount"]
@@ -78,8 +86,21 @@ def origin_rows(history: pd.DataFrame, settings: ForecastSettings = ForecastSett
     out = pd.concat(rows, ignore_index=True)
     out["weighted_pipeline"] = out["weighted_pipeline_amount"].fillna(0.0)
     out["open_pipeline"] = out["open_pipeline_amount"].fillna(0.0)
-    columns = [*SEGMENT, "origin", "target", "horizon", *FEATURES, "open_pipeline", "baseline", "actual"]
-    return out[columns].sort_values(["origin", "horizon", *SEGMENT], kind="mergesort").reset_index(drop=True)
+    columns = [
+        *SEGMENT,
+        "origin",
+        "target",
+        "horizon",
+        *FEATURES,
+        "open_pipeline",
+        "baseline",
+        "actual",
+    ]
+    return (
+        out[columns]
+        .sort_values(["origin", "horizon", *SEGMENT], kind="mergesort")
+        .reset_index(drop=True)
+    )
 
 
 def _fit_predict(train: pd.DataFrame, score: pd.DataFrame) -> np.ndarray:
@@ -108,7 +129,9 @@ def _relative_errors(frame: pd.DataFrame) -> pd.Series:
     return usable["actual"] / usable["prediction"] - 1.0
 
 
-def _interval(prediction: pd.Series, errors: pd.Series, settings: ForecastSettings) -> tuple[pd.Series, pd.Series]:
+def _interval(
+    prediction: pd.Series, errors: pd.Series, settings: ForecastSettings
+) -> tuple[pd.Series, pd.Series]:
     if len(errors) < settings.min_interval_errors:
         nan = pd.Series(np.nan, index=prediction.index)
         return nan, nan
@@ -126,41 +149,77 @@ def backtest(rows: pd.DataFrame, settings: ForecastSettings = ForecastSettings()
     scored = []
     for origin in sorted(rows["origin"].unique()):
         for h in range(1, settings.horizon_quarters + 1):
-            test = rows[(rows["origin"] == origin) & (rows["horizon"] == h) & rows["actual"].notna()]
+            test = rows[
+                (rows["origin"] == origin) & (rows["horizon"] == h) & rows["actual"].notna()
+            ]
             train = _known_at(rows, origin, h)
             if test.empty or train["target"].nunique() < settings.min_train_quarters:
                 continue
             scored.append(test.assign(prediction=_fit_predict(train, test)))
-    columns = [*SEGMENT, "origin", "target", "horizon", "actual", "prediction", "baseline", "lower", "upper"]
+    columns = [
+        *SEGMENT,
+        "origin",
+        "target",
+        "horizon",
+        "actual",
+        "prediction",
+        "baseline",
+        "lower",
+        "upper",
+    ]
     if not scored:
         return pd.DataFrame(columns=columns)
-    frame = _with_totals(pd.concat(scored, ignore_index=True)[[*SEGMENT, "origin", "target", "horizon", "actual", "prediction", "baseline"]])
+    frame = _with_totals(
+        pd.concat(scored, ignore_index=True)[
+            [*SEGMENT, "origin", "target", "horizon", "actual", "prediction", "baseline"]
+        ]
+    )
     frame["is_total"] = frame["region"] == TOTAL
     frame["lower"] = np.nan
     frame["upper"] = np.nan
     for (origin, h, is_total), part in frame.groupby(["origin", "horizon", "is_total"], sort=True):
-        earlier = frame[(frame["origin"] < origin) & (frame["horizon"] == h) & (frame["is_total"] == is_total)]
+        earlier = frame[
+            (frame["origin"] < origin) & (frame["horizon"] == h) & (frame["is_total"] == is_total)
+        ]
         low, high = _interval(part["prediction"], _relative_errors(earlier), settings)
         frame.loc[part.index, "lower"] = low
         frame.loc[part.index, "upper"] = high
-    return frame[columns].sort_values(["origin", "horizon", *SEGMENT], kind="mergesort").reset_index(drop=True)
+    return (
+        frame[columns]
+        .sort_values(["origin", "horizon", *SEGMENT], kind="mergesort")
+        .reset_index(drop=True)
+    )
 
 
 def forecast(
-    rows: pd.DataFrame, backtested: pd.DataFrame, history: pd.DataFrame,
+    rows: pd.DataFrame,
+    backtested: pd.DataFrame,
+    history: pd.DataFrame,
     settings: ForecastSettings = ForecastSettings(),
 ) -> pd.DataFrame:
-    """Forecast from the latest origin (the first day of the quarter holding the reporting date)
+    """Forecast from the latest origin (the first day of the quarter holding the day after the reporting date)
     for each horizon, with intervals from all backtest errors of that horizon and level.
 
     Returns segment rows and the 'all' totals: origin, target, horizon, prediction, lower, upper,
     baseline (horizon 1) and won_to_date (revenue already won in a target quarter under way).
     """
-    columns = [*SEGMENT, "origin", "target", "horizon", "prediction", "lower", "upper", "baseline", "won_to_date"]
+    columns = [
+        *SEGMENT,
+        "origin",
+        "target",
+        "horizon",
+        "prediction",
+        "lower",
+        "upper",
+        "baseline",
+        "won_to_date",
+    ]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     origin = rows["origin"].max()
-    won = history.assign(quarter=_quarter(history["quarter_start_date"])).set_index([*SEGMENT, "quarter"])["won_amount"]
+    won = history.assign(quarter=_quarter(history["quarter_start_date"])).set_index(
+        [*SEGMENT, "quarter"]
+    )["won_amount"]
     parts = []
     for h in range(1, settings.horizon_quarters + 1):
         score = rows[(rows["origin"] == origin) & (rows["horizon"] == h)]
@@ -168,22 +227,34 @@ def forecast(
         if score.empty or train["target"].nunique() < settings.min_train_quarters:
             continue
         keys = list(zip(*(score[c] for c in SEGMENT), score["target"], strict=True))
-        parts.append(score.assign(
-            prediction=_fit_predict(train, score),
-            won_to_date=won.reindex(keys).fillna(0.0).to_numpy(),
-        ))
+        parts.append(
+            score.assign(
+                prediction=_fit_predict(train, score),
+                won_to_date=won.reindex(keys).fillna(0.0).to_numpy(),
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=columns)
-    frame = _with_totals(pd.concat(parts, ignore_index=True)[[*SEGMENT, "origin", "target", "horizon", "prediction", "baseline", "won_to_date"]])
+    frame = _with_totals(
+        pd.concat(parts, ignore_index=True)[
+            [*SEGMENT, "origin", "target", "horizon", "prediction", "baseline", "won_to_date"]
+        ]
+    )
     frame["lower"] = np.nan
     frame["upper"] = np.nan
     bt_total = backtested["region"] == TOTAL if not backtested.empty else pd.Series(dtype=bool)
     for (h, is_total), part in frame.groupby([frame["horizon"], frame["region"] == TOTAL]):
-        errors = _relative_errors(backtested[(backtested["horizon"] == h) & (bt_total == is_total)]) if not backtested.empty else pd.Series(dtype=float)
+        errors = (
+            _relative_errors(backtested[(backtested["horizon"] == h) & (bt_total == is_total)])
+            if not backtested.empty
+            else pd.Series(dtype=float)
+        )
         low, high = _interval(part["prediction"], errors, settings)
         frame.loc[part.index, "lower"] = low
         frame.loc[part.index, "upper"] = high
-    return frame[columns].sort_values(["horizon", *SEGMENT], kind="mergesort").reset_index(drop=True)
+    return (
+        frame[columns].sort_values(["horizon", *SEGMENT], kind="mergesort").reset_index(drop=True)
+    )
 
 
 def error_summary(backtested: pd.DataFrame) -> pd.DataFrame:
@@ -196,9 +267,13 @@ def error_summary(backtested: pd.DataFrame) -> pd.DataFrame:
         row = {"target": target, "n_segments": len(part), "actual": part["actual"].sum()}
         for name, column in (("model", "prediction"), ("baseline", "baseline")):
             errors = (part[column] - part["actual"]).abs()
-            row[f"{name}_wape"] = errors.sum() / part["actual"].sum() if part["actual"].sum() > 0 else np.nan
+            row[f"{name}_wape"] = (
+                errors.sum() / part["actual"].sum() if part["actual"].sum() > 0 else np.nan
+            )
             row[f"{name}_mape"] = (
-                ((positive[column] - positive["actual"]).abs() / positive["actual"]).mean() if len(positive) else np.nan
+                ((positive[column] - positive["actual"]).abs() / positive["actual"]).mean()
+                if len(positive)
+                else np.nan
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -219,9 +294,13 @@ def _to_dates(frame: pd.DataFrame) -> pd.DataFrame:
     """Periods as their first day (the marts' quarter_start_date convention)."""
     out = frame.copy()
     for column in ("origin", "target"):
-        out[column] = pd.to_datetime(
-            [p.start_time if isinstance(p, pd.Period) else pd.NaT for p in out[column]]
-        ).date if len(out) else pd.Series([], dtype="datetime64[ns]")
+        out[column] = (
+            pd.to_datetime(
+                [p.start_time if isinstance(p, pd.Period) else pd.NaT for p in out[column]]
+            ).date
+            if len(out)
+            else pd.Series([], dtype="datetime64[ns]")
+        )
     return out
 
 
@@ -232,7 +311,9 @@ def _to_periods(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def run_backtest(history: pd.DataFrame, settings: ForecastSettings = ForecastSettings()) -> pd.DataFrame:
+def run_backtest(
+    history: pd.DataFrame, settings: ForecastSettings = ForecastSettings()
+) -> pd.DataFrame:
     """The backtest of int_channel_forecast_backtest, origin/target as dates; empty history
     (no credited deals yet) gives an empty frame with the columns."""
     if history.empty:

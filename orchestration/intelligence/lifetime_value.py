@@ -66,7 +66,12 @@ def bgnbd_log_likelihood(
 def _fit(negative_ll, start: np.ndarray) -> np.ndarray:
     """Minimise over log-parameters (keeps them positive); deterministic (no random start)."""
     result = minimize(negative_ll, start, method="L-BFGS-B")
-    result = minimize(negative_ll, result.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 5000})
+    result = minimize(
+        negative_ll,
+        result.x,
+        method="Nelder-Mead",
+        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 5000},
+    )
     return np.exp(result.x)
 
 
@@ -96,7 +101,9 @@ def _alive_odds(params: BgNbdParams, x: np.ndarray, t_x: np.ndarray, t: np.ndarr
     return np.where(x > 0, np.exp(log_d), 0.0)
 
 
-def probability_alive(params: BgNbdParams, frequency: object, recency: object, T: object) -> np.ndarray:
+def probability_alive(
+    params: BgNbdParams, frequency: object, recency: object, T: object
+) -> np.ndarray:
     """P(still active | history) (FHL 2005, eq. 12)."""
     x, t_x, t = _as_arrays(frequency, recency, T)
     return 1.0 / (1.0 + _alive_odds(params, x, t_x, t))
@@ -115,7 +122,9 @@ def expected_deals(
     return (a + b + x - 1) / (a - 1) * numerator / (1.0 + _alive_odds(params, x, t_x, t))
 
 
-def gamma_gamma_log_likelihood(params: GammaGammaParams, frequency: object, monetary: object) -> np.ndarray:
+def gamma_gamma_log_likelihood(
+    params: GammaGammaParams, frequency: object, monetary: object
+) -> np.ndarray:
     """Per-customer Gamma-Gamma log-likelihood of the mean value of ``frequency`` transactions."""
     x, m = _as_arrays(frequency, monetary)
     p, q, v = params.p, params.q, params.v
@@ -145,7 +154,9 @@ def fit_gamma_gamma(frequency: object, monetary: object) -> GammaGammaParams:
     return GammaGammaParams(p=float(p), q=float(q), v=float(v * scale))
 
 
-def expected_deal_value(params: GammaGammaParams, frequency: object, monetary: object) -> np.ndarray:
+def expected_deal_value(
+    params: GammaGammaParams, frequency: object, monetary: object
+) -> np.ndarray:
     """E[value of a deal | history]; the population mean p v / (q - 1) for x = 0."""
     x, m = _as_arrays(frequency, monetary)
     p, q, v = params.p, params.q, params.v
@@ -163,8 +174,17 @@ def rfm_summary(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     as_of = pd.Timestamp(as_of)
     frame = deals.assign(close_date=pd.to_datetime(deals["close_date"]))
     frame = frame[frame["close_date"] <= as_of]
-    columns = ["partner_id", "won_deal_count", "frequency", "recency", "T", "monetary",
-               "first_won_date", "last_won_date", "total_won_amount"]
+    columns = [
+        "partner_id",
+        "won_deal_count",
+        "frequency",
+        "recency",
+        "T",
+        "monetary",
+        "first_won_date",
+        "last_won_date",
+        "total_won_amount",
+    ]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     days = (
@@ -182,7 +202,9 @@ def rfm_summary(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     )
     repeat = days[days["is_repeat"]].groupby("partner_id")["amount"].mean()
     summary["monetary"] = repeat.reindex(summary.index).fillna(0.0)
-    summary["recency"] = (summary["last_won_date"] - summary["first_won_date"]).dt.days / DAYS_PER_WEEK
+    summary["recency"] = (
+        summary["last_won_date"] - summary["first_won_date"]
+    ).dt.days / DAYS_PER_WEEK
     summary["T"] = (as_of - summary["first_won_date"]).dt.days / DAYS_PER_WEEK
     summary["frequency"] = summary["frequency"].astype(int)
     return summary.reset_index()[columns]
@@ -197,7 +219,9 @@ class PlvSettings:
     min_repeat_partners: int = 5  # fewer partners with a repeat deal than this: no fit at all
 
 
-def score_partners(summary: pd.DataFrame, settings: PlvSettings = PlvSettings()) -> tuple[pd.DataFrame, dict[str, float]]:
+def score_partners(
+    summary: pd.DataFrame, settings: PlvSettings = PlvSettings()
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """Fit both models on ``summary`` (rfm_summary) and score every partner in it.
 
     Adds expected_deals_next_12m, expected_deal_value, expected_revenue_next_12m,
@@ -205,11 +229,20 @@ def score_partners(summary: pd.DataFrame, settings: PlvSettings = PlvSettings())
     and every score null when there are too few repeat partners to fit: plv_status 'not_fitted').
     """
     scored = summary.copy()
-    scored["is_thin_history"] = (scored["frequency"] < 1) | (scored["T"] < settings.min_history_weeks)
+    scored["is_thin_history"] = (scored["frequency"] < 1) | (
+        scored["T"] < settings.min_history_weeks
+    )
     repeaters = scored[(scored["frequency"] > 0) & (scored["monetary"] > 0)]
-    if len(repeaters) < settings.min_repeat_partners or len(scored) < 2 * settings.min_repeat_partners:
-        for column in ("expected_deals_next_12m", "expected_deal_value",
-                       "expected_revenue_next_12m", "probability_alive"):
+    if (
+        len(repeaters) < settings.min_repeat_partners
+        or len(scored) < 2 * settings.min_repeat_partners
+    ):
+        for column in (
+            "expected_deals_next_12m",
+            "expected_deal_value",
+            "expected_revenue_next_12m",
+            "probability_alive",
+        ):
             scored[column] = np.nan
         scored["plv_status"] = "not_fitted"
         return scored, {}
@@ -219,14 +252,25 @@ def score_partners(summary: pd.DataFrame, settings: PlvSettings = PlvSettings())
     scored["expected_deals_next_12m"] = expected_deals(bg, settings.horizon_weeks, *args)
     scored["probability_alive"] = probability_alive(bg, *args)
     scored["expected_deal_value"] = expected_deal_value(gg, scored["frequency"], scored["monetary"])
-    scored["expected_revenue_next_12m"] = scored["expected_deals_next_12m"] * scored["expected_deal_value"]
+    scored["expected_revenue_next_12m"] = (
+        scored["expected_deals_next_12m"] * scored["expected_deal_value"]
+    )
     scored["plv_status"] = np.where(scored["is_thin_history"], "thin_history", "modelled")
-    params = {"bgnbd_r": bg.r, "bgnbd_alpha": bg.alpha, "bgnbd_a": bg.a, "bgnbd_b": bg.b,
-              "gamma_gamma_p": gg.p, "gamma_gamma_q": gg.q, "gamma_gamma_v": gg.v}
+    params = {
+        "bgnbd_r": bg.r,
+        "bgnbd_alpha": bg.alpha,
+        "bgnbd_a": bg.a,
+        "bgnbd_b": bg.b,
+        "gamma_gamma_p": gg.p,
+        "gamma_gamma_q": gg.q,
+        "gamma_gamma_v": gg.v,
+    }
     return scored, params
 
 
-def holdout_metrics(deals: pd.DataFrame, as_of: pd.Timestamp, settings: PlvSettings = PlvSettings()) -> pd.DataFrame:
+def holdout_metrics(
+    deals: pd.DataFrame, as_of: pd.Timestamp, settings: PlvSettings = PlvSettings()
+) -> pd.DataFrame:
     """Calibration/holdout check: fit on deals up to as_of - horizon, predict each partner's deals
     and revenue in the horizon after it, compare with what they won. Baseline: each partner repeats
     its previous horizon (deals and revenue of the year before the cut-off).
@@ -241,7 +285,9 @@ def holdout_metrics(deals: pd.DataFrame, as_of: pd.Timestamp, settings: PlvSetti
     if not params:
         return pd.DataFrame(columns=["metric_name", "metric_value", "baseline_name", "n_rows"])
     after = frame[(frame["close_date"] > cutoff) & (frame["close_date"] <= as_of)]
-    before = frame[(frame["close_date"] > cutoff - (as_of - cutoff)) & (frame["close_date"] <= cutoff)]
+    before = frame[
+        (frame["close_date"] > cutoff - (as_of - cutoff)) & (frame["close_date"] <= cutoff)
+    ]
     ids = scored["partner_id"]
     actual_deals = after.groupby("partner_id").size().reindex(ids).fillna(0).to_numpy()
     actual_revenue = after.groupby("partner_id")["amount"].sum().reindex(ids).fillna(0).to_numpy()
@@ -258,11 +304,28 @@ def holdout_metrics(deals: pd.DataFrame, as_of: pd.Timestamp, settings: PlvSetti
     ):
         rows += [
             ("holdout_deals_mae", float(np.mean(np.abs(predicted_deals - actual_deals))), name, n),
-            ("holdout_revenue_mae", float(np.mean(np.abs(predicted_revenue - actual_revenue))), name, n),
-            ("holdout_revenue_total_ratio", float(predicted_revenue.sum() / actual_revenue.sum())
-             if actual_revenue.sum() > 0 else np.nan, name, n),
-            ("holdout_revenue_correlation", float(np.corrcoef(predicted_revenue, actual_revenue)[0, 1])
-             if np.std(predicted_revenue) > 0 and np.std(actual_revenue) > 0 else np.nan, name, n),
+            (
+                "holdout_revenue_mae",
+                float(np.mean(np.abs(predicted_revenue - actual_revenue))),
+                name,
+                n,
+            ),
+            (
+                "holdout_revenue_total_ratio",
+                float(predicted_revenue.sum() / actual_revenue.sum())
+                if actual_revenue.sum() > 0
+                else np.nan,
+                name,
+                n,
+            ),
+            (
+                "holdout_revenue_correlation",
+                float(np.corrcoef(predicted_revenue, actual_revenue)[0, 1])
+                if np.std(predicted_revenue) > 0 and np.std(actual_revenue) > 0
+                else np.nan,
+                name,
+                n,
+            ),
         ]
     rows += [(f"param_{k}", v, None, n) for k, v in params.items()]
     return pd.DataFrame(rows, columns=["metric_name", "metric_value", "baseline_name", "n_rows"])
@@ -279,19 +342,39 @@ def settings_from_config(get) -> PlvSettings:
 
 
 def partner_lifetime_values(
-    deals: pd.DataFrame, partner_ids: pd.Series, as_of: pd.Timestamp, settings: PlvSettings = PlvSettings()
+    deals: pd.DataFrame,
+    partner_ids: pd.Series,
+    as_of: pd.Timestamp,
+    settings: PlvSettings = PlvSettings(),
 ) -> pd.DataFrame:
     """One row per partner of ``partner_ids``: its RFM summary and scores; partners without a
     partner-sourced won deal get plv_status 'no_sourced_wins' and null scores."""
     summary = rfm_summary(deals, as_of)
     scored, _ = score_partners(summary, settings) if len(summary) else (summary, {})
-    frame = pd.DataFrame({"partner_id": sorted(set(partner_ids.dropna()))}).merge(scored, on="partner_id", how="left")
-    frame["plv_status"] = frame["plv_status"].fillna("no_sourced_wins") if "plv_status" in frame else "no_sourced_wins"
+    frame = pd.DataFrame({"partner_id": sorted(set(partner_ids.dropna()))}).merge(
+        scored, on="partner_id", how="left"
+    )
+    frame["plv_status"] = (
+        frame["plv_status"].fillna("no_sourced_wins")
+        if "plv_status" in frame
+        else "no_sourced_wins"
+    )
     frame["won_deal_count"] = frame["won_deal_count"].fillna(0).astype("int64")
     frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
     frame["is_thin_history"] = frame["plv_status"] != "modelled"
-    for column in ("expected_deals_next_12m", "expected_deal_value", "expected_revenue_next_12m", "probability_alive"):
+    for column in (
+        "expected_deals_next_12m",
+        "expected_deal_value",
+        "expected_revenue_next_12m",
+        "probability_alive",
+    ):
         if column not in frame:
             frame[column] = np.nan
     frame["as_of_date"] = pd.Timestamp(as_of).date()
-    return frame.rename(columns={"recency": "recency_weeks", "T": "tenure_weeks", "monetary": "mean_repeat_won_amount"})
+    return frame.rename(
+        columns={
+            "recency": "recency_weeks",
+            "T": "tenure_weeks",
+            "monetary": "mean_repeat_won_amount",
+        }
+    )

@@ -23,16 +23,18 @@ def _history(quarters: int = 16, seed: int = 3, future: int = 3) -> pd.DataFrame
                 observed = i < quarters
                 weighted = rng.uniform(50_000, 300_000) if observed else 0.0
                 won = (0.7 * weighted + 0.3 * previous) * rng.uniform(0.8, 1.2) if observed else 0.0
-                rows.append({
-                    "quarter_start_date": quarter.start_time.date(),
-                    "region": region,
-                    "partner_tier": tier,
-                    "won_amount": won,
-                    "open_pipeline_amount": weighted * 2,
-                    "weighted_pipeline_amount": weighted,
-                    "is_complete": i < quarters - 1,
-                    "has_started": observed,
-                })
+                rows.append(
+                    {
+                        "quarter_start_date": quarter.start_time.date(),
+                        "region": region,
+                        "partner_tier": tier,
+                        "won_amount": won,
+                        "open_pipeline_amount": weighted * 2,
+                        "weighted_pipeline_amount": weighted,
+                        "is_complete": i < quarters - 1,
+                        "has_started": observed,
+                    }
+                )
                 previous = won
     return pd.DataFrame(rows)
 
@@ -43,9 +45,14 @@ SETTINGS = fc.ForecastSettings(horizon_quarters=2)  # two horizons keep the fits
 def test_origin_rows_use_only_the_past_and_leave_unfinished_targets_null() -> None:
     history = _history()
     rows = fc.origin_rows(history)
-    seg = history[(history["region"] == "NA") & (history["partner_tier"] == "gold")].reset_index(drop=True)
-    at = rows[(rows["region"] == "NA") & (rows["partner_tier"] == "gold")
-              & (rows["origin"] == pd.Period("2023Q2", "Q"))].set_index("horizon")
+    seg = history[(history["region"] == "NA") & (history["partner_tier"] == "gold")].reset_index(
+        drop=True
+    )
+    at = rows[
+        (rows["region"] == "NA")
+        & (rows["partner_tier"] == "gold")
+        & (rows["origin"] == pd.Period("2023Q2", "Q"))
+    ].set_index("horizon")
     # 2023Q2 is the 6th quarter: last quarter = the 5th's revenue, actual = the target's
     assert at.loc[1, "last_quarter"] == pytest.approx(seg.loc[4, "won_amount"])
     assert at.loc[1, "actual"] == pytest.approx(seg.loc[5, "won_amount"])
@@ -72,7 +79,8 @@ def test_backtest_predictions_do_not_change_when_the_future_does() -> None:
     # every prediction made at an origin before the change is the same (targets may lie after it)
     early = before[before["origin"] < pd.Period(cut, "Q")].set_index(key)
     np.testing.assert_allclose(
-        early["prediction"].to_numpy(), after.set_index(key).loc[early.index, "prediction"].to_numpy()
+        early["prediction"].to_numpy(),
+        after.set_index(key).loc[early.index, "prediction"].to_numpy(),
     )
     assert not early.empty and early.index.get_level_values("horizon").max() > 1
     # and an origin at or after the change sees it
@@ -80,7 +88,9 @@ def test_backtest_predictions_do_not_change_when_the_future_does() -> None:
     assert not np.allclose(late["prediction"], after.set_index(key).loc[late.index, "prediction"])
 
 
-def test_backtest_needs_enough_history_and_beats_the_pipeline_baseline_when_revenue_carries_over() -> None:
+def test_backtest_needs_enough_history_and_beats_the_pipeline_baseline_when_revenue_carries_over() -> (
+    None
+):
     settings = fc.ForecastSettings(horizon_quarters=2, min_train_quarters=4)
     backtested = fc.backtest(fc.origin_rows(_history()), settings)
     first = backtested.groupby("horizon")["origin"].min()
@@ -92,7 +102,9 @@ def test_backtest_needs_enough_history_and_beats_the_pipeline_baseline_when_reve
     total = backtested[backtested["region"] == fc.TOTAL]
     segments = backtested[backtested["region"] != fc.TOTAL]
     sums = segments.groupby(["origin", "horizon"])["prediction"].sum()
-    np.testing.assert_allclose(total.set_index(["origin", "horizon"]).loc[sums.index, "prediction"], sums)
+    np.testing.assert_allclose(
+        total.set_index(["origin", "horizon"]).loc[sums.index, "prediction"], sums
+    )
 
 
 def test_intervals_come_from_earlier_errors_only_and_cover_about_their_level() -> None:
@@ -116,7 +128,9 @@ def test_forecast_starts_at_the_quarter_under_way_with_intervals_and_won_to_date
     out = fc.run_forecast(history, backtested, settings)
     total = out[out["region"] == fc.TOTAL].set_index("horizon")
     assert list(total.index) == [1, 2, 3]
-    assert str(total.loc[1, "target"]) == "2025-10-01" and str(total.loc[3, "target"]) == "2026-04-01"
+    assert (
+        str(total.loc[1, "target"]) == "2025-10-01" and str(total.loc[3, "target"]) == "2026-04-01"
+    )
     assert total.loc[1, "won_to_date"] > 0 and total.loc[2, "won_to_date"] == 0
     assert pd.notna(total.loc[1, "baseline"]) and pd.isna(total.loc[2, "baseline"])
     assert total.loc[1, "lower"] <= total.loc[1, "prediction"] <= total.loc[1, "upper"]
@@ -125,6 +139,8 @@ def test_forecast_starts_at_the_quarter_under_way_with_intervals_and_won_to_date
 def test_an_empty_history_gives_empty_frames_with_their_columns() -> None:
     empty = _history().iloc[:0]
     backtested = fc.run_backtest(empty, SETTINGS)
-    assert backtested.empty and {"origin", "prediction", "baseline", "lower"} <= set(backtested.columns)
+    assert backtested.empty and {"origin", "prediction", "baseline", "lower"} <= set(
+        backtested.columns
+    )
     out = fc.run_forecast(empty, backtested, SETTINGS)
     assert out.empty and {"target", "prediction", "won_to_date"} <= set(out.columns)

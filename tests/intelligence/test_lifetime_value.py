@@ -44,7 +44,9 @@ def test_gamma_gamma_reproduces_the_published_cdnow_estimates(cdnow_monetary: pd
     assert round(params.v, 2) == 15.45
 
 
-def test_conditional_expectations_match_lifetimes(cdnow: pd.DataFrame, cdnow_monetary: pd.DataFrame) -> None:
+def test_conditional_expectations_match_lifetimes(
+    cdnow: pd.DataFrame, cdnow_monetary: pd.DataFrame
+) -> None:
     reference = BetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     ours = lv.BgNbdParams(**{k: float(v) for k, v in reference.params_.items()})
     # a few customers: repeaters, a one-off and never-repeated ones, and a long-silent heavy buyer
@@ -74,14 +76,16 @@ def _deals(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
 
 
 def test_rfm_summary_counts_repeat_days_in_weeks_and_ignores_the_future() -> None:
-    deals = _deals([
-        ("p1", "2026-01-01", 100.0),
-        ("p1", "2026-01-15", 300.0),
-        ("p1", "2026-01-15", 100.0),  # same day: one repeat worth 400
-        ("p1", "2026-03-12", 200.0),
-        ("p1", "2026-12-01", 9e9),  # after the as-of date: not seen
-        ("p2", "2026-03-26", 50.0),
-    ])
+    deals = _deals(
+        [
+            ("p1", "2026-01-01", 100.0),
+            ("p1", "2026-01-15", 300.0),
+            ("p1", "2026-01-15", 100.0),  # same day: one repeat worth 400
+            ("p1", "2026-03-12", 200.0),
+            ("p1", "2026-12-01", 9e9),  # after the as-of date: not seen
+            ("p2", "2026-03-26", 50.0),
+        ]
+    )
     summary = lv.rfm_summary(deals, pd.Timestamp("2026-04-02")).set_index("partner_id")
     assert summary.loc["p1", "frequency"] == 2
     assert summary.loc["p1", "won_deal_count"] == 4
@@ -122,12 +126,16 @@ def test_score_partners_flags_thin_history_and_ranks_active_partners_higher() ->
     silent = scored[(scored["frequency"] >= 1) & (scored["T"] - scored["recency"] > 52)]
     assert len(recent) and len(silent)
     assert recent["probability_alive"].min() > silent["probability_alive"].max()
-    assert recent["expected_revenue_next_12m"].median() > silent["expected_revenue_next_12m"].median()
+    assert (
+        recent["expected_revenue_next_12m"].median() > silent["expected_revenue_next_12m"].median()
+    )
     assert (scored["probability_alive"].between(0, 1)).all()
 
 
 def test_too_few_partners_are_not_fitted_and_score_null() -> None:
-    deals = _deals([("p1", "2026-01-01", 10.0), ("p1", "2026-02-01", 10.0), ("p2", "2026-03-01", 5.0)])
+    deals = _deals(
+        [("p1", "2026-01-01", 10.0), ("p1", "2026-02-01", 10.0), ("p2", "2026-03-01", 5.0)]
+    )
     scored, params = lv.score_partners(lv.rfm_summary(deals, pd.Timestamp("2026-06-30")))
     assert params == {}
     assert (scored["plv_status"] == "not_fitted").all()
@@ -136,6 +144,10 @@ def test_too_few_partners_are_not_fitted_and_score_null() -> None:
 
 def test_holdout_metrics_compare_the_model_with_the_naive_baseline() -> None:
     metrics = lv.holdout_metrics(_synthetic_partners(150), pd.Timestamp("2026-06-30"))
-    table = metrics.set_index(["metric_name", metrics["baseline_name"].fillna("model")])["metric_value"]
-    assert table[("holdout_deals_mae", "model")] < table[("holdout_deals_mae", "previous_12m_repeats")]
+    table = metrics.set_index(["metric_name", metrics["baseline_name"].fillna("model")])[
+        "metric_value"
+    ]
+    assert (
+        table[("holdout_deals_mae", "model")] < table[("holdout_deals_mae", "previous_12m_repeats")]
+    )
     assert 0.5 < table[("holdout_revenue_total_ratio", "model")] < 1.5

@@ -1,4 +1,4 @@
-"""Channel revenue forecast from the quarter holding the reporting date, for each horizon, with
+"""Channel revenue forecast from the quarter holding the day after the reporting date, for each horizon, with
 intervals from the backtest errors (orchestration/intelligence/forecast.py, docs/forecast_plv.md)."""
 
 from orchestration.intelligence.forecast import run_forecast, settings_from_config

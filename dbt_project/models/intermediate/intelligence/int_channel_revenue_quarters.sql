@@ -107,7 +107,7 @@ open_at_start as (
         and not stages.is_closed
     inner join credits
         on stage_changes.opportunity_id = credits.opportunity_id
-    where quarters.quarter_start_date <= reporting.as_of_date
+    where quarters.quarter_start_date <= {{ dbt.dateadd('day', 1, 'reporting.as_of_date') }}
     group by 1, 2
 
 ),
@@ -123,7 +123,8 @@ final as (
         cast(sum(coalesce(open_at_start.weighted_amount, 0)) as double) as weighted_pipeline_amount,
         max(reporting.as_of_date) as as_of_date,
         {{ dbt.dateadd('month', 3, 'partner_quarters.quarter_start_date') }} <= {{ dbt.dateadd('day', 1, 'max(reporting.as_of_date)') }} as is_complete,
-        partner_quarters.quarter_start_date <= max(reporting.as_of_date) as has_started
+        -- a quarter starting the day after the reporting date has started: its first-day pipeline is known
+        partner_quarters.quarter_start_date <= {{ dbt.dateadd('day', 1, 'max(reporting.as_of_date)') }} as has_started
 
     from partner_quarters
     cross join reporting

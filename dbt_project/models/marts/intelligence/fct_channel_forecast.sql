@@ -1,4 +1,4 @@
--- The channel revenue forecast (docs/forecast_plv.md): from the quarter holding the reporting date,
+-- The channel revenue forecast (docs/forecast_plv.md): from the quarter holding the day after the reporting date,
 -- one row per target quarter, horizon and segment (region x tier, 'all' = the total) with the
 -- prediction interval, the stage-weighted pipeline baseline (horizon 1) and what is already won.
 with

@@ -1,4 +1,4 @@
-"""Partner lifetime value metrics for marts.fct_model_metrics: a calibration/holdout check (fit on
+"""Partner lifetime value metrics (typed by int_model_metrics__plv): a calibration/holdout check (fit on
 the deals up to a year before the reporting date, predict the year after) against the naive
 "each partner repeats its previous year", and the fitted parameters (docs/forecast_plv.md)."""
 
@@ -23,7 +23,18 @@ def model(dbt, session):
     metrics.insert(0, "model_name", "partner_lifetime_value")
     # the parameters are those of the calibration fit (deals up to a year before the reporting date)
     metrics["split_name"] = "holdout_12m"
-    metrics["as_of_date"] = pd.Timestamp(as_of).date()
+    metrics["as_of_date"] = pd.Timestamp(as_of)
+    metrics["baseline_name"] = metrics["baseline_name"].astype("string")
     metrics["metric_value"] = metrics["metric_value"].astype(float)
     metrics["n_rows"] = metrics["n_rows"].astype("int64")
-    return metrics[["model_name", "metric_name", "metric_value", "baseline_name", "split_name", "as_of_date", "n_rows"]]
+    return metrics[
+        [
+            "model_name",
+            "metric_name",
+            "metric_value",
+            "baseline_name",
+            "split_name",
+            "as_of_date",
+            "n_rows",
+        ]
+    ]
