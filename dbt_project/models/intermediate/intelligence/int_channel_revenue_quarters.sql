@@ -94,7 +94,8 @@ open_at_start as (
         quarters.quarter_start_date,
         credits.partner_id,
         sum(credits.pipeline_credit_amount) as open_amount,
-        sum(credits.pipeline_credit_amount * stages.default_probability) as weighted_amount
+        -- decimal x decimal: an exact sum, the same on every run whatever the thread order
+        sum(credits.pipeline_credit_amount * cast(stages.default_probability as decimal(9, 4))) as weighted_amount
 
     from quarters
     cross join reporting
