@@ -290,9 +290,17 @@ def settings_from_config(get) -> ForecastSettings:
     )
 
 
+DTYPES = {
+    "region": "string", "partner_tier": "string", "horizon": "int64", "actual": "float64",
+    "prediction": "float64", "baseline": "float64", "lower": "float64", "upper": "float64",
+    "won_to_date": "float64",
+}  # fmt: skip
+
+
 def _to_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Periods as their first day (the marts' quarter_start_date convention)."""
-    out = frame.copy()
+    """Periods as their first day (the marts' quarter_start_date convention); every column typed,
+    so an empty frame still gives typed warehouse columns."""
+    out = frame.astype({k: v for k, v in DTYPES.items() if k in frame.columns})
     for column in ("origin", "target"):
         out[column] = (
             pd.to_datetime(

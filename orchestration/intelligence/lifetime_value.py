@@ -283,7 +283,10 @@ def holdout_metrics(
     calibration = rfm_summary(frame, cutoff)
     scored, params = score_partners(calibration, settings)
     if not params:
-        return pd.DataFrame(columns=["metric_name", "metric_value", "baseline_name", "n_rows"])
+        return pd.DataFrame(
+            {"metric_name": pd.Series(dtype="string"), "metric_value": pd.Series(dtype="float64"),
+             "baseline_name": pd.Series(dtype="string"), "n_rows": pd.Series(dtype="int64")}
+        )  # fmt: skip
     after = frame[(frame["close_date"] > cutoff) & (frame["close_date"] <= as_of)]
     before = frame[
         (frame["close_date"] > cutoff - (as_of - cutoff)) & (frame["close_date"] <= cutoff)
@@ -359,8 +362,8 @@ def partner_lifetime_values(
         if "plv_status" in frame
         else "no_sourced_wins"
     )
-    frame["won_deal_count"] = frame["won_deal_count"].fillna(0).astype("int64")
-    frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
+    frame["won_deal_count"] = pd.to_numeric(frame["won_deal_count"]).fillna(0).astype("int64")
+    frame["frequency"] = pd.to_numeric(frame["frequency"]).fillna(0).astype("int64")
     frame["is_thin_history"] = frame["plv_status"] != "modelled"
     for column in (
         "expected_deals_next_12m",
@@ -371,6 +374,13 @@ def partner_lifetime_values(
         if column not in frame:
             frame[column] = np.nan
     frame["as_of_date"] = pd.Timestamp(as_of).date()
+    floats = ["recency", "T", "monetary", "total_won_amount", "expected_deals_next_12m",
+              "expected_deal_value", "expected_revenue_next_12m", "probability_alive"]  # fmt: skip
+    frame = frame.astype(
+        {**dict.fromkeys(floats, "float64"), "plv_status": "string", "is_thin_history": bool}
+    )
+    for column in ("first_won_date", "last_won_date"):
+        frame[column] = pd.to_datetime(frame[column])
     return frame.rename(
         columns={
             "recency": "recency_weeks",

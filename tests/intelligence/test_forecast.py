@@ -144,3 +144,8 @@ def test_an_empty_history_gives_empty_frames_with_their_columns() -> None:
     )
     out = fc.run_forecast(empty, backtested, SETTINGS)
     assert out.empty and {"target", "prediction", "won_to_date"} <= set(out.columns)
+
+
+def test_empty_frames_are_typed_for_the_warehouse() -> None:
+    backtested = fc.run_backtest(_history().iloc[:0], SETTINGS)
+    assert backtested["prediction"].dtype == "float64" and backtested["region"].dtype == "string"

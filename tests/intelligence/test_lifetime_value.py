@@ -151,3 +151,17 @@ def test_holdout_metrics_compare_the_model_with_the_naive_baseline() -> None:
         table[("holdout_deals_mae", "model")] < table[("holdout_deals_mae", "previous_12m_repeats")]
     )
     assert 0.5 < table[("holdout_revenue_total_ratio", "model")] < 1.5
+
+
+def test_a_warehouse_without_sourced_wins_gives_typed_null_scores() -> None:
+    no_deals = _deals([]).astype({"amount": float})
+    scored = lv.partner_lifetime_values(
+        no_deals, pd.Series(["p1", "p2"]), pd.Timestamp("2026-09-30")
+    )
+    assert list(scored["plv_status"]) == ["no_sourced_wins"] * 2
+    assert (
+        scored["expected_revenue_next_12m"].dtype == "float64"
+        and scored["expected_revenue_next_12m"].isna().all()
+    )
+    metrics = lv.holdout_metrics(no_deals, pd.Timestamp("2026-09-30"))
+    assert metrics.empty and metrics["metric_value"].dtype == "float64"
