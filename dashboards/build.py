@@ -25,6 +25,7 @@ from dashboards import (
     data_health,
     enablement,
     mdf_roi,
+    outlook,
     partner_pipeline,
     partner_scorecards,
 )
@@ -90,6 +91,12 @@ PAGES: tuple[Page, ...] = (
         build=enablement.figures,
         needs=("lms",),
         uses=("tcma",),
+    ),
+    Page(
+        slug="revenue_outlook",
+        title="Revenue outlook",
+        reads=("rpt_channel_outlook", "rpt_partner_lifetime_value"),
+        build=outlook.figures,
     ),
     Page(
         slug="data_health",

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from dashboards.style import TIER_COLOURS, TIER_ORDER, money
 
 LEAGUE_SIZE = 25
-MONEY_COLUMNS = ("t12m_revenue", "t12m_psp", "t12m_pip", "apds")
+MONEY_COLUMNS = ("t12m_revenue", "t12m_psp", "t12m_pip", "apds", "plv_next_12m_amount")
 NUMBER_COLUMNS = (
     "win_rate_by_count",
     "win_rate_by_amount",
@@ -54,16 +54,18 @@ def _league_table(df: pd.DataFrame) -> go.Figure:
         ],
         "Active seller": ["yes" if v else "no" for v in top["is_active_seller"]],
         "Revenue band": top["revenue_band"].tolist(),
+        # null without a partner-sourced win (or too few partners to fit): n/a
+        "PLV next 12M": _fmt(top["plv_next_12m_amount"], "money"),
     }
     figure = go.Figure(
         go.Table(
-            columnwidth=[4, 16, 7, 8, 6, 9, 9, 9, 7, 7, 8, 7, 7, 6, 7, 6, 7],
+            columnwidth=[4, 16, 7, 8, 6, 9, 9, 9, 7, 7, 8, 7, 7, 6, 7, 6, 7, 9],
             header={"values": list(columns), "fill_color": "#4b5d73", "font_color": "white"},
             cells={
                 "values": list(columns.values()),
                 "fill_color": [[TIER_COLOURS.get(t, "#ffffff") + "33" for t in top["partner_tier"]]]
                 * len(columns),
-                "align": ["right", "left", *["left"] * 3, *["right"] * 12],
+                "align": ["right", "left", *["left"] * 3, *["right"] * 13],
                 "height": 24,
             },
         )

@@ -323,3 +323,69 @@ def test_a_new_registration_is_answered_in_the_crm_by_the_sensor(world_run, monk
     finally:
         con.close()
     assert delay > 0  # creation to CRM acknowledgement; figures in make bench
+
+
+# issue 15 (parts 3-4): channel revenue forecast and partner lifetime value on the world_run warehouse
+def _query(data: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_channel_forecast_is_backtested_against_the_pipeline_with_intervals(world_run) -> None:
+    data, _ = world_run
+    # no origin forecasts a quarter that started before it, and horizon h targets origin + h - 1
+    assert _query(data, """
+        select count(*) from marts.fct_channel_forecast_backtest
+        where quarter_start_date <> origin_date + to_months(3 * (horizon_quarters - 1))
+    """) == [(0,)]
+    [(origins, with_baseline)] = _query(data, """
+        select count(distinct origin_date), count(baseline_amount)
+        from marts.fct_channel_forecast_backtest where horizon_quarters = 1
+    """)
+    assert origins >= 4 and with_baseline > 0
+    metrics = dict(_query(data, """
+        select coalesce(baseline_name, 'model') || ':' || metric_name, metric_value
+        from intermediate.int_model_metrics__forecast where split_name = 'backtest_h1'
+    """))
+    assert {"model:wape", "model:mape", "stage_weighted_pipeline:wape", "stage_weighted_pipeline:mape"} <= set(metrics)
+    assert 0 <= metrics["model:interval_coverage"] <= 1
+    [(quarters, bad_intervals, origin_ok)] = _query(data, """
+        select count(*), count(case when forecast_amount not between lower_amount and upper_amount then 1 end),
+            bool_and(origin_date = date_trunc('quarter', as_of_date + 1))
+        from marts.fct_channel_forecast where is_total
+    """)
+    assert quarters == 4 and bad_intervals == 0 and origin_ok
+
+
+def test_every_partner_has_a_lifetime_value_row_with_its_status(world_run) -> None:
+    data, _ = world_run
+    [(partners, rows, bad_status, bad_alive, unscored_with_value)] = _query(data, """
+        select (select count(*) from marts.dim_partners), count(*),
+            count(case when (won_deal_count = 0) <> (plv_status in ('no_sourced_wins')) then 1 end),
+            count(case when probability_alive not between 0 and 1 then 1 end),
+            count(case when plv_status in ('no_sourced_wins', 'not_fitted')
+                and expected_revenue_next_12m_amount is not null then 1 end)
+        from marts.fct_partner_lifetime_value
+    """)
+    assert rows == partners and bad_status == bad_alive == unscored_with_value == 0
+    assert _query(data, """
+        select count(*) from reports.rpt_partner_scorecard where plv_next_12m_amount is not null
+    """)[0][0] > 0
+    assert (data / "dashboards" / "revenue_outlook.html").exists()
+
+
+def test_the_forecast_and_plv_metrics_have_the_model_metrics_columns(world_run) -> None:
+    data, _ = world_run
+    expected = [
+        ("model_name", "VARCHAR"), ("metric_name", "VARCHAR"), ("metric_value", "DOUBLE"),
+        ("baseline_name", "VARCHAR"), ("split_name", "VARCHAR"), ("as_of_date", "DATE"),
+        ("n_rows", "BIGINT"),
+    ]
+    for model in ("int_model_metrics__forecast", "int_model_metrics__plv"):
+        assert _query(data, f"""
+            select column_name, data_type from information_schema.columns
+            where table_schema = 'intermediate' and table_name = '{model}' order by ordinal_position
+        """) == expected, model

@@ -56,6 +56,7 @@ def test_pages_open_offline_with_plotly_shipped_once(tmp_path: Path) -> None:
         "active_sellers.html",
         "mdf_roi.html",
         "enablement.html",
+        "revenue_outlook.html",
         "data_health.html",
     ]
     assert [p.name for p in written] == ["index.html", *pages]

@@ -27,6 +27,12 @@ partner_months as (
 
 ),
 
+lifetime_values as (
+
+    select * from {{ ref('fct_partner_lifetime_value') }}
+
+),
+
 trailing_outcomes as (
 
     select
@@ -65,7 +71,8 @@ final as (
         productivity.ees_score,
         partners.certified_people_count,
         active_sellers.is_active_seller,
-        active_sellers.revenue_band
+        active_sellers.revenue_band,
+        lifetime_values.expected_revenue_next_12m_amount as plv_next_12m_amount
 
     from partners
     inner join active_sellers
@@ -74,6 +81,8 @@ final as (
         on partners.partner_id = productivity.partner_id
     left join trailing_outcomes
         on partners.partner_id = trailing_outcomes.partner_id
+    left join lifetime_values
+        on partners.partner_id = lifetime_values.partner_id
 
 )
 

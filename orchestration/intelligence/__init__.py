@@ -1,0 +1,1 @@
+"""Revenue intelligence: forecasts, lifetime value and pipeline-health models behind the intelligence marts."""
