@@ -33,7 +33,6 @@ STATUS_WORDS = {
     "customer": "customer",
     "client": "customer",
     "opportunity": "opportunity",
-    "open_opportunity": "opportunity",
     "open opportunity": "opportunity",
     "prospect": "prospect",
     "lead": "prospect",
@@ -63,13 +62,14 @@ class RowKeys:
 
 
 def normalise_status(text: str) -> str:
-    """``customer`` / ``opportunity`` / ``prospect`` from what a list writes ('' -> customer)."""
-    word = " ".join(text.strip().lower().replace("-", " ").split())
+    """``customer`` / ``opportunity`` / ``prospect`` from what a list writes ('' -> customer;
+    case, ``_`` and ``-`` do not matter: ``Open_Opportunity`` is an opportunity)."""
+    word = " ".join(text.lower().replace("_", " ").replace("-", " ").split())
     if not word:
         return DEFAULT_STATUS
-    if word not in STATUS_WORDS and word.replace(" ", "_") not in STATUS_WORDS:
+    if word not in STATUS_WORDS:
         raise ValueError(f"unknown status {text!r} (one of {', '.join(sorted(STATUS_WORDS))})")
-    return STATUS_WORDS.get(word) or STATUS_WORDS[word.replace(" ", "_")]
+    return STATUS_WORDS[word]
 
 
 def read_list(path: Path) -> list[ListRow]:
@@ -99,7 +99,9 @@ def row_keys(row: ListRow, seeds: MatchingSeeds) -> RowKeys:
     domain = registrable_domain(row.domain) if row.domain else ""
     if domain in seeds.free_mail_domains:
         domain = ""
-    key = seeds.aliases.get(basic_key(row.name)) or name_key(row.name, seeds) if row.name else ""
+    key = ""
+    if row.name:  # a known alias stands for its canonical name (seed company_aliases)
+        key = seeds.aliases.get(basic_key(row.name)) or name_key(row.name, seeds)
     name = "".join(w for w in key.split() if w != "and")
     if len(name) < MIN_NAME_KEY_CHARS:
         name = ""

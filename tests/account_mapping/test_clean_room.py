@@ -353,3 +353,13 @@ def test_the_cli_runs_the_protocol_end_to_end(tmp_path) -> None:
     with (tmp_path / "mine.csv").open(newline="", encoding="utf-8") as f:
         mine = list(csv.DictReader(f))
     assert len(mine) == 19 and "vendor_status" in mine[0]
+
+
+def test_statuses_are_read_as_lists_write_them() -> None:
+    from orchestration.account_mapping.lists import normalise_status
+
+    assert [normalise_status(s) for s in ("", "Client", "Open_Opportunity", "open-opportunity", "LEAD")] == [
+        "customer", "customer", "opportunity", "opportunity", "prospect",
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="unknown status"):
+        normalise_status("churned")
