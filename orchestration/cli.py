@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from orchestration.account_mapping.cli import mapping_app
 from pipelines import settings
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ tiering_app = typer.Typer(help="Dynamic tiering: what the tier rules decide.", n
 app.add_typer(tiering_app, name="tiering")
 sources_app = typer.Typer(help="The sources file: which feeds, read how.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+app.add_typer(mapping_app, name="mapping")  # orchestration/account_mapping/cli.py
 
 
 def dagster_home() -> str:

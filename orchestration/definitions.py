@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.assets.account_mapping import account_mapping_assets
 from orchestration.assets.automation import automation_assets, automation_checks
 from orchestration.assets.conflicts import (
     conflict_assets,
@@ -30,6 +31,7 @@ defs = dg.Definitions(
         leadership_pages,
         *automation_assets(),
         *conflict_assets(),
+        *account_mapping_assets(),
     ],
     asset_checks=[*automation_checks(), *conflict_checks(), *quality_checks(), *drift_checks()],
     jobs=[*jobs(), registration_conflicts_live],

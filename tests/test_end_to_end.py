@@ -389,3 +389,54 @@ def test_the_forecast_and_plv_metrics_have_the_model_metrics_columns(world_run) 
             select column_name, data_type from information_schema.columns
             where table_schema = 'intermediate' and table_name = '{model}' order by ordinal_position
         """) == expected, model
+
+
+# -- issue 16: account-mapping clean room and just-in-time enablement ---------------------------
+
+
+def test_account_mapping_runs_and_says_no_partner_list_was_provided(world_run) -> None:
+    from orchestration.account_mapping.warehouse import SCHEMA, TABLES
+
+    data, out = world_run
+    [line] = [line for line in out.splitlines() if "partner_account_mapping" in line]
+    assert "partner lists 0" in line
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        for table in TABLES:  # typed and empty: nothing to share without a partner's list
+            assert con.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_each_recent_registration_with_an_enablement_gap_is_recommended_on_once(world_run) -> None:
+    from orchestration import outbox
+    from orchestration.assets.automation import (
+        ENABLEMENT_NOTICE,
+        enablement_notices,
+        reporting_date,
+    )
+
+    data, _ = world_run
+    con = duckdb.connect(str(data / "warehouse.duckdb"))
+    try:
+        today = reporting_date(con)
+        lookback = con.execute(
+            "select lookback_days from reference.registration_programs where program = 'default'"
+        ).fetchone()[0]
+        due = enablement_notices(con, today, int(lookback))
+        issued = con.execute(
+            f"select subject_id, count(*), min(message) from {outbox.TABLE} "
+            "where notice_kind = ? group by 1 order by 1",
+            [ENABLEMENT_NOTICE],
+        ).fetchall()
+        assert due, "the tiny world has recent registrations with a gap"
+        assert [(s, c) for s, c, _ in issued] == sorted((n.subject_id, 1) for n in due)
+        assert all("Module: CRS-" in message for _, _, message in issued)
+        assert outbox.issue(con, due, today, "one-more-run") == 0  # a rerun adds none
+        kinds = con.execute(
+            "select enablement_gap_kind, gap_known_count > 0 from marts.fct_enablement_gap_outcomes "
+            "order by 1"
+        ).fetchall()
+        assert kinds == [("any", True), ("certification", True), ("win_rate", True)]
+    finally:
+        con.close()

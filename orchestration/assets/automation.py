@@ -291,6 +291,7 @@ def issue_notices(con: duckdb.DuckDBPyConnection, today: date, run_id: str) -> d
         *expiry.registration_notices(registration_clock(con), today, reminders, lookback),
         *expiry.certification_notices(certification_clock(con), today, alerts, lookback),
         *expiry.compliance_notices(restricted_partners(con), today),
+        *enablement_notices(con, today, lookback),
     ]
     new = outbox.issue(con, notices, today, run_id)
     counts: dict[str, int] = {"due": len(notices), "new": new}
@@ -307,6 +308,7 @@ def issue_notices(con: duckdb.DuckDBPyConnection, today: date, run_id: str) -> d
         _model("fct_partner_touches"),
         _model("fct_opportunity_stage_changes"),
         _model("dim_partners"),
+        _model("fct_registration_enablement_gaps"),
         REGISTRATION_PROGRAMS,
     ],
     kinds={"python", "duckdb"},
@@ -314,8 +316,9 @@ def issue_notices(con: duckdb.DuckDBPyConnection, today: date, run_id: str) -> d
 )
 def program_notices(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The expiry engine on the reporting date: registration reminders and expiry, certification
-    alerts and lapses, DPA compliance notices (``automation.notification_outbox``, each notice
-    exactly once) and decisions on pending extension requests (``automation.extension_decisions``)."""
+    alerts and lapses, DPA compliance notices, just-in-time enablement recommendations
+    (``automation.notification_outbox``, each notice exactly once) and decisions on pending
+    extension requests (``automation.extension_decisions``)."""
     with _connect() as con:
         today = reporting_date(con)
         window = con.execute(
@@ -323,6 +326,11 @@ def program_notices(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "where program = 'default'"
         ).fetchone()[0]
         counts = issue_notices(con, today, context.run.run_id)
+        if not certification_gaps_known(con):
+            context.log.info(
+                "no LMS feed: certification gaps cannot be computed, only win-rate gaps are "
+                "recommended on (marts.fct_registration_enablement_gaps)"
+            )
         extensions = extension_decisions(con, int(window))
         con.execute(f"create schema if not exists {SCHEMA}")
         con.register("extensions", extensions)
@@ -413,3 +421,74 @@ def automation_assets() -> list[dg.AssetsDefinition]:
 
 def automation_checks() -> list[dg.AssetChecksDefinition]:
     return [tier_decisions_are_sound]
+
+
+# -- just-in-time enablement (docs/enablement.md#just-in-time-enablement) ----------------------
+
+ENABLEMENT_NOTICE = "enablement_recommendation"
+
+
+def certification_gaps_known(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse can tell certification gaps (it has the LMS feed)."""
+    row = con.execute(
+        "select count(*) filter (where has_certification_gap is not null), count(*) "
+        "from marts.fct_registration_enablement_gaps"
+    ).fetchone()
+    return row[1] == 0 or row[0] > 0
+
+
+def enablement_message(row: dict) -> str:
+    """Why the registration has a gap, and what to take and use (module, battle card)."""
+    line = row["product_line"]
+    why = []
+    if row["has_certification_gap"]:
+        why.append(f"none of your people held a valid {line} certification on the registration day")
+    if row["has_win_rate_gap"]:
+        why.append(
+            f"your {line} win rate is {row['line_win_rate']:.0%} on {row['line_closed_count']} "
+            f"closed deals, below your own {row['baseline_win_rate']:.0%} across all lines"
+        )
+    course = " ".join(filter(None, [row["recommended_course_id"], row["recommended_course_title"]]))
+    card = " ".join(filter(None, [row["battle_card_asset_id"], row["battle_card_asset_name"]]))
+    parts = [
+        f"Registration {row['registration_id']} ({line}): {' and '.join(why)}.",
+        f"{row['recommendation']}." if row["recommendation"] else "",
+        f"Module: {course}." if course else "",
+        f"Battle card: {card}." if card else "",
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def enablement_notices(
+    con: duckdb.DuckDBPyConnection, today: date, lookback_days: int
+) -> list[expiry.Notice]:
+    """One recommendation per registration with an enablement gap submitted in the last
+    ``lookback_days`` up to ``today`` (not rejected): the outbox key is the registration, so it is
+    issued once however many runs see it."""
+    cursor = con.execute(
+        """
+        select registration_id, partner_id, product_line, has_certification_gap,
+               has_win_rate_gap, line_win_rate, baseline_win_rate, line_closed_count,
+               recommended_course_id, recommended_course_title, battle_card_asset_id,
+               battle_card_asset_name, recommendation, submitted_date
+        from marts.fct_registration_enablement_gaps
+        where has_enablement_gap and not is_rejected
+          and submitted_date <= ? and submitted_date > ? - cast(? as integer)
+        order by registration_id
+        """,
+        [today, today, lookback_days],
+    )
+    columns = [d[0] for d in cursor.description]
+    rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+    return [
+        expiry.Notice(
+            "registration",
+            row["registration_id"],
+            row["partner_id"],
+            ENABLEMENT_NOTICE,
+            0,
+            row["submitted_date"],
+            enablement_message(row),
+        )
+        for row in rows
+    ]
