@@ -123,7 +123,10 @@ final as (
         cast(extract(year from close_date) as varchar) || '-Q'
             || cast(extract(quarter from close_date) as varchar) as fiscal_quarter,
         currency_code,
+        -- a won deal whose amount the CRM could not give (nulled at load, raw_crm.value_issues) keeps its
+        -- line, unknown: it accrues nothing until the amount is known, and says so
         cast(won_credit_amount as decimal(18, 2)) as won_credit_amount,
+        won_credit_amount is not null as is_amount_known,
         cast(rebate_rate as double) as rebate_rate,
         cast(commission_rate as double) as commission_rate,
         cast(

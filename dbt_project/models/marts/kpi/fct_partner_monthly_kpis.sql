@@ -82,6 +82,14 @@ outcomes as (
         cast({{ dbt.date_trunc('month', 'partner_attribution.close_date') }} as date) as month_start_date,
         count(case when partner_attribution.attribution_role = 'sourced' then 1 end) as sourced_closed_count,
         count(case when partner_attribution.attribution_role = 'sourced' and partner_attribution.is_won then 1 end) as sourced_won_count,
+        -- won deals whose amount is known (a CRM value nulled at load is unknown, not $0): APDS divides by these
+        count(
+            case
+                when partner_attribution.attribution_role = 'sourced' and partner_attribution.is_won
+                    and partner_attribution.won_credit_amount is not null
+                    then 1
+            end
+        ) as sourced_won_priced_count,
         sum(case when partner_attribution.attribution_role = 'sourced' then opportunities.amount else 0 end) as sourced_closed_amount,
         sum(case when partner_attribution.attribution_role = 'sourced' then partner_attribution.won_credit_amount else 0 end) as sourced_won_amount,
         sum(case when partner_attribution.attribution_role = 'influenced' then partner_attribution.won_credit_amount else 0 end) as influenced_won_amount,
@@ -178,6 +186,7 @@ combined as (
         coalesce(pipeline_created.influenced_opportunity_count, 0) as influenced_opportunity_count,
         coalesce(outcomes.sourced_closed_count, 0) as sourced_closed_count,
         coalesce(outcomes.sourced_won_count, 0) as sourced_won_count,
+        coalesce(outcomes.sourced_won_priced_count, 0) as sourced_won_priced_count,
         coalesce(outcomes.registered_won_count, 0) as registered_won_count,
         coalesce(registrations_submitted.registrations_submitted_count, 0) as registrations_submitted_count,
         coalesce(registrations_submitted.registrations_approved_count, 0) as registrations_approved_count,
@@ -221,6 +230,7 @@ final as (
         cast(influenced_opportunity_count as integer) as influenced_opportunity_count,
         cast(sourced_closed_count as integer) as sourced_closed_count,
         cast(sourced_won_count as integer) as sourced_won_count,
+        cast(sourced_won_priced_count as integer) as sourced_won_priced_count,
         cast(registered_won_count as integer) as registered_won_count,
         cast(registrations_submitted_count as integer) as registrations_submitted_count,
         cast(registrations_approved_count as integer) as registrations_approved_count,
@@ -238,7 +248,7 @@ final as (
         cast(registration_to_close_days_total as decimal(18, 6)) as registration_to_close_days_total,
         cast(sourced_won_count as double) / nullif(sourced_closed_count, 0) as win_rate_by_count,
         cast(sourced_won_amount as double) / nullif(sourced_closed_amount, 0) as win_rate_by_amount,
-        cast(sourced_won_amount / nullif(sourced_won_count, 0) as decimal(18, 2)) as apds,
+        cast(sourced_won_amount / nullif(sourced_won_priced_count, 0) as decimal(18, 2)) as apds,
         cast(registration_to_close_days_total as double) / nullif(registered_won_count, 0) as avg_days_registration_to_close,
         {{ if_feed('lms', 'certified_people_count > 0') }} as is_certified,
         months_before_reporting < {{ var('trailing_months') }} as is_in_trailing_12_months,

@@ -46,6 +46,7 @@ segment_periods as (
         sum(influenced_opportunity_count) as influenced_opportunity_count,
         sum(sourced_closed_count) as sourced_closed_count,
         sum(sourced_won_count) as sourced_won_count,
+        sum(sourced_won_priced_count) as sourced_won_priced_count,
         sum(registered_won_count) as registered_won_count,
         sum(psp_amount) as psp_amount,
         sum(pip_amount) as pip_amount,
@@ -123,7 +124,7 @@ final as (
         cast(segment_periods.rebate_paid_amount as decimal(18, 2)) as rebate_paid_amount,
         cast(segment_periods.sourced_won_count as double) / nullif(segment_periods.sourced_closed_count, 0) as win_rate_by_count,
         cast(segment_periods.sourced_won_amount as double) / nullif(segment_periods.sourced_closed_amount, 0) as win_rate_by_amount,
-        cast(segment_periods.sourced_won_amount / nullif(segment_periods.sourced_won_count, 0) as decimal(18, 2)) as apds,
+        cast(segment_periods.sourced_won_amount / nullif(segment_periods.sourced_won_priced_count, 0) as decimal(18, 2)) as apds,
         cast(segment_periods.partner_revenue_amount as double) / nullif(
             case
                 when segment_periods.segment_type = 'region' then region_revenue.company_revenue_amount
