@@ -323,3 +323,44 @@ def test_a_new_registration_is_answered_in_the_crm_by_the_sensor(world_run, monk
     finally:
         con.close()
     assert delay > 0  # creation to CRM acknowledgement; figures in make bench
+
+
+# -- issue 16: partner self-service pages and capability segmentation ------------------------------
+
+
+def test_every_active_partner_has_a_page_that_names_no_one_else(world_run) -> None:
+    """The full job wrote one page per active partner and the vendor's index; no page carries
+    another partner's id, PRM id or name, and no restricted partner's page a customer name."""
+    from dashboards.partner_page_scan import scan_partner_pages
+    from dashboards.partner_pages import PARTNERS_DIR, VENDOR_INDEX, page_name
+
+    data, _ = world_run
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        partners = con.execute(
+            "select partner_id, partner_external_id, partner_name, is_customer_data_restricted, "
+            "is_active from reports.rpt_partner_self_service_profile"
+        ).df()
+        customers = [
+            row[0]
+            for row in con.execute(
+                "select account_name from marts.dim_accounts union "
+                "select registered_company_name from marts.fct_deal_registrations"
+            ).fetchall()
+            if row[0]
+        ]
+        unsegmented = con.execute(
+            "select count(*) from marts.dim_partners p left join "
+            "marts.dim_partner_capability_segments s using (partner_id) where s.segment_id is null"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    folder = data / "dashboards" / PARTNERS_DIR
+    active = partners[partners["is_active"]]
+    assert sorted(p.name for p in folder.glob("*.html")) == sorted(
+        page_name(e) for e in active["partner_external_id"]
+    )
+    assert (data / "dashboards" / VENDOR_INDEX).exists()
+    assert active["is_customer_data_restricted"].any(), "the tiny world has a restricted partner"
+    assert [str(leak) for leak in scan_partner_pages(folder, partners, customers)] == []
+    assert unsegmented == 0

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 RANDOM_STATE = 42
 K_RANGE = range(2, 7)
 MIN_PARTNERS_PER_SEGMENT = 3  # k is at most (clustered partners) / 3
+APPLICATION_MIN_MATCHES = 3  # established partners with the same answers before their mode counts
 NAME_MIN_Z = 0.35  # a feature names a segment when its centre is this many SDs above average
 
 
@@ -256,16 +257,17 @@ def from_application(
 ) -> pd.DataFrame:
     """The segment of partners without history, from their application: the most common segment
     among established partners of the same business model and vertical, else of the same business
-    model, else the largest segment (ties to the lower segment id)."""
+    model, else the largest segment (ties to the lower segment id). A group of fewer than
+    APPLICATION_MIN_MATCHES established partners is too small for its mode to mean anything."""
     known = established_info[["partner_type", "vertical"]].assign(segment_id=segments)
 
-    def modal(rows: pd.DataFrame) -> int | None:
-        if rows.empty:
+    def modal(rows: pd.DataFrame, min_rows: int = APPLICATION_MIN_MATCHES) -> int | None:
+        if len(rows) < min_rows or rows.empty:
             return None
         counts = rows["segment_id"].value_counts()
         return int(min(s for s, n in counts.items() if n == counts.max()))
 
-    overall = modal(known) or 1
+    overall = modal(known, 1) or 1
     out = []
     for partner_id, row in newcomers.iterrows():
         same_both = known[
