@@ -213,15 +213,15 @@ def dashboards(
     from dashboards.build import build_all
     from dashboards.partner_pages import build_partner_pages
 
-    if not partner:
-        for path in build_all(settings.warehouse_path(), settings.dashboards_out_dir()):
-            typer.echo(path)
-    try:
+    try:  # partner pages first: the leadership index links the vendor's index of them
         built = build_partner_pages(
             settings.warehouse_path(), settings.dashboards_out_dir(), partner
         )
     except KeyError as e:
         raise typer.BadParameter(str(e.args[0]), param_hint="--partner") from None
+    if not partner:
+        for path in build_all(settings.warehouse_path(), settings.dashboards_out_dir()):
+            typer.echo(path)
     if partner:
         for path in built.pages:
             typer.echo(path)

@@ -24,10 +24,11 @@ from pipelines import settings
 def leadership_pages(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Static HTML pages (plotly.js shipped once beside them) that open offline, and one
     self-service page per active partner (docs/partner_pages.md)."""
+    # partner pages first: the leadership index links the vendor's index of them
+    partners = build_partner_pages(settings.warehouse_path(), settings.dashboards_out_dir())
     written = build_all(settings.warehouse_path(), settings.dashboards_out_dir())
     for path in written:
         context.log.info(f"wrote {path}")
-    partners = build_partner_pages(settings.warehouse_path(), settings.dashboards_out_dir())
     context.log.info(
         f"wrote {len(partners.pages)} partner pages in {partners.seconds:.1f} s "
         f"({partners.pages_per_second:.0f} pages/s) and {partners.index}"
