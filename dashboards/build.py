@@ -94,7 +94,7 @@ PAGES: tuple[Page, ...] = (
     Page(
         slug="data_health",
         title="Data health",
-        reads=("rpt_feed_health",),
+        reads=("rpt_feed_health", "rpt_feed_schema_drift"),
         build=data_health.figures,
         lists_feeds=True,
     ),

@@ -321,8 +321,9 @@ def sources_check(
         typer.echo("\n".join(check.lines()))
     faults = [c for c in checks if c.file_fault]
     rows = sum(c.rows_in for c in checks)
+    files = [c for c in checks if not c.note]  # a note is an object with no file to read
     typer.echo(
-        f"{len(checks)} file(s), {rows:,} rows: {sum(c.rows_loaded for c in checks):,} would "
+        f"{len(files)} file(s), {rows:,} rows: {sum(c.rows_loaded for c in checks):,} would "
         f"load, {sum(c.rows_quarantined for c in checks):,} be quarantined, "
         f"{sum(c.values_nulled for c in checks):,} values nulled, {len(faults)} file(s) "
         "quarantined whole (nothing written)"

@@ -189,19 +189,22 @@ def describe(step: StepRecord) -> str:
     parts: list[str] = []
     if "records_loaded" in merged:  # an ingest step: the ledger's figures (pipelines/common/ledger)
         parts.append(
-            f"{_n(merged['records_loaded'])} rows loaded into {step.materialized - 1} tables, "
+            f"{_n(merged['records_loaded'])} rows loaded into "
+            f"{step.materialized - INGEST_BOOKS} tables, "
             f"{_n(merged['records_quarantined'])} quarantined"
         )
         if merged.get("records_quarantined") and merged.get("top_reasons") not in (None, "none"):
             parts[-1] += f" ({merged['top_reasons']})"
     elif step.key.startswith("ingest_"):
-        parts.append(f"{step.materialized} tables, nothing new to load")
+        parts.append(f"{step.materialized - INGEST_BOOKS} tables, nothing new to load")
     elif "promotions_today" in merged:
         parts.append(
             f"{_n(merged['partners'])} partners decided: {_n(merged['promotions_today'])} "
             f"promotions, {_n(merged['demotions_today'])} demotions, {_n(merged['in_grace'])} in "
             f"grace, {_n(merged['tier_changes_for_crm'])} tier changes for the CRM"
         )
+    elif "skipped" in merged:  # an asset with nothing to do here (a write-back without a CRM API)
+        parts.append(str(merged["skipped"]))
     elif "sent" in merged and "acknowledged" in merged:
         parts.append(
             f"{_n(merged['sent'])} CRM changes pushed ({_n(merged['acknowledged'])} acknowledged, "
@@ -237,6 +240,13 @@ def describe(step: StepRecord) -> str:
             text += f", {failed} failed"
         parts.append(text)
     return "; ".join(p for p in parts if p)
+
+
+# an ingest step materialises its contract tables plus two books: the quarantine and the load ledger
+INGEST_BOOKS = 2
+
+# dagster-dbt, on every dbt test it cannot tie to one asset check (source and singular tests)
+DBT_OBSERVATION_NOTE = "Logging an `AssetObservation` instead of an `AssetCheckResult`"
 
 
 def warning_template(message: str) -> str:
@@ -354,7 +364,11 @@ class RunReporter:
 
     def _warn(self, key: str | None, message: str) -> None:
         """A warning in full; one like an earlier one of the step (same text up to the quoted
-        names: dagster-dbt's note on each source test) is counted and summed up at the step end."""
+        names) is counted and summed up at the step end. dagster-dbt's note that it logs a source
+        or singular test as an observation is not for the operator (the test's result is counted
+        in the step line either way): it stays in the full log only."""
+        if message.startswith(DBT_OBSERVATION_NOTE):
+            return
         if key is not None:
             step = self._step(key)
             template = warning_template(message)

@@ -18,7 +18,7 @@ from orchestration import expiry, outbox
 from orchestration.assets.transform import prm_dbt_models
 from orchestration.tier_rules import DECISION_COLUMNS, decide_all, policy_from_rows, rules_from_rows
 from pipelines import settings
-from pipelines.crm import crm_endpoint
+from pipelines.crm import crm_endpoint, writeback_skip_reason
 from pipelines.crm import settings as crm_settings
 from pipelines.crm.writeback import Change, CrmWriter
 
@@ -185,6 +185,9 @@ def desired_partner_states(con: duckdb.DuckDBPyConnection) -> list[Change]:
 def crm_partner_writeback(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Push tier changes and the restricted flag to the CRM (batch upsert by external id), sending
     only what the CRM has not acknowledged yet; see pipelines/crm/writeback.py."""
+    if reason := writeback_skip_reason():
+        context.log.info(reason)
+        return dg.MaterializeResult(metadata={"skipped": reason})
     with _connect() as con, crm_endpoint() as (base_url, token):
         desired = desired_partner_states(con)
         with CrmWriter(base_url, token, object_type="partners", id_property="external_id") as w:
@@ -384,6 +387,9 @@ def desired_registration_states(con: duckdb.DuckDBPyConnection, today: date) -> 
 def crm_registration_writeback(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Push the expiry engine's outcomes to the CRM's registration records: approved extensions
     and expired protection. Same books and guarantees as the partner write-back."""
+    if reason := writeback_skip_reason():
+        context.log.info(reason)
+        return dg.MaterializeResult(metadata={"skipped": reason})
     with _connect() as con, crm_endpoint() as (base_url, token):
         desired = desired_registration_states(con, reporting_date(con))
         with CrmWriter(

@@ -27,7 +27,7 @@ from orchestration.conflicts.matcher import MatchIndex
 from orchestration.conflicts.normalize import load_seeds
 from pipelines import settings
 from pipelines.contracts import entity
-from pipelines.crm import crm_endpoint
+from pipelines.crm import crm_endpoint, writeback_skip_reason
 from pipelines.crm import settings as crm_settings
 from pipelines.crm.helpers import CrmClient, iso_ms, records_table
 from pipelines.crm.writeback import Change, CrmWriter
@@ -116,6 +116,9 @@ def registration_conflict_checks_are_sound() -> dg.AssetCheckResult:
 def crm_conflict_writeback(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Push the conflict check of every pending registration to its CRM record (decision, score,
     reason, matched record). Same books and retry guarantees as the other write-backs."""
+    if reason := writeback_skip_reason():
+        context.log.info(reason)
+        return dg.MaterializeResult(metadata={"skipped": reason})
     with _connect() as con, crm_endpoint() as (base_url, token):
         desired = desired_conflict_states(con)
         with CrmWriter(

@@ -50,6 +50,11 @@ def quarantine_key(system: str) -> dg.AssetKey:
     return dg.AssetKey([system, QUARANTINE_TABLE])
 
 
+def ledger_key(system: str) -> dg.AssetKey:
+    """The feed's load ledger, keyed like its dbt source (the data-health page's drift table)."""
+    return dg.AssetKey([system, LEDGER_TABLE])
+
+
 def _source_factory(system: str) -> Callable[..., Any]:
     if system == "crm":
         from pipelines.sources import crm_mode
@@ -155,9 +160,20 @@ def feed_assets(system: str) -> dg.AssetsDefinition:
         skippable=True,
     )
 
+    ledger = dg.AssetSpec(
+        ledger_key(system),
+        group_name=GROUP,
+        description=(
+            f"Where every record of every {system} source went in each load, with each file's "
+            "encoding and schema drift (pipelines/common/ledger.py)."
+        ),
+        kinds={"dlt", "duckdb"},
+        skippable=True,
+    )
+
     @dg.multi_asset(
         name=f"ingest_{system}",
-        specs=[*specs, quarantine],
+        specs=[*specs, quarantine, ledger],
         can_subset=True,
         pool="warehouse",
     )
@@ -182,6 +198,8 @@ def feed_assets(system: str) -> dg.AssetsDefinition:
                 f"quarantined file {source}: {reason}. The feed's other files loaded; fix or "
                 f"replace this file (a changed file is read again): raw_{system}.quarantined_files"
             )
+        if ledger_key(system) in context.selected_asset_keys:
+            yield dg.MaterializeResult(asset_key=ledger_key(system))
         if quarantine_key(system) in context.selected_asset_keys:
             yield dg.MaterializeResult(
                 asset_key=quarantine_key(system),

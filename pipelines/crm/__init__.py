@@ -50,7 +50,13 @@ from pipelines.settings import world_dir
 
 SYSTEM = "crm"
 
-__all__ = ["crm_endpoint", "crm_export_source", "crm_source", "write_export"]
+__all__ = [
+    "crm_endpoint",
+    "crm_export_source",
+    "crm_source",
+    "write_export",
+    "writeback_skip_reason",
+]
 
 
 def api_source_name(entity: Entity) -> str:
@@ -163,3 +169,17 @@ def crm_endpoint() -> Iterator[tuple[str, str]]:
         )
     with running_sandbox(db_path) as url:
         yield url, sandbox_token()
+
+
+def writeback_skip_reason() -> str | None:
+    """Why the CRM write-backs have nowhere to go, or ``None``: a CRM read from its CSV exports
+    with no API configured cannot receive tier, flag and decision updates. They stay in the
+    warehouse (``automation``, ``marts``) for the team to apply; nothing fails."""
+    from pipelines.sources import crm_mode
+
+    if crm_mode() == "export" and not dlt.config.get(crm_settings.BASE_URL_KEY):
+        return (
+            "nothing written back: the CRM is read from CSV exports and no CRM API is configured "
+            "(SOURCES__CRM__BASE_URL); the decisions are in the warehouse"
+        )
+    return None

@@ -177,5 +177,32 @@ def test_prm_sources_check_prints_per_file_and_writes_nothing(
     assert "nulled, 1x: unknown industry value Helthcare" in result.output
     assert "quarantined, 1x: unknown dealstage value Stalled" in result.output
     assert "unknown columns (not loaded): Region__c" in result.output
-    assert "28 rows: 26 would load, 2 be quarantined, 2 values nulled" in result.output
+    # five files; Product2 was not exported, so the products line is a note, not a file
+    assert "crm.products  no file matches products/*.csv" in result.output
+    assert "5 file(s), 28 rows: 26 would load, 2 be quarantined, 2 values nulled" in result.output
     assert not settings.warehouse_path().exists()
+
+
+def test_a_crm_read_from_exports_is_not_written_back_and_says_so(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No API to write to: the write-back assets succeed with a reason instead of failing on a
+    missing CRM (a Salesforce team's first `prm run`); an API configured beside it is written."""
+    import dagster as dg
+
+    from orchestration.assets.automation import crm_partner_writeback, crm_registration_writeback
+    from orchestration.assets.conflicts import crm_conflict_writeback
+    from pipelines.crm import writeback_skip_reason
+
+    monkeypatch.delenv("SOURCES__CRM__BASE_URL", raising=False)
+    assert writeback_skip_reason() is None, "the API (or the sandbox) by default"
+    (data_dir / "sources.yml").write_text(
+        f"feeds:\n  crm: {{mode: export, mapping: salesforce, folder: {FIXTURES / 'salesforce'}}}\n"
+    )
+    reason = writeback_skip_reason()
+    assert reason is not None and "CSV exports" in reason
+    for asset in (crm_partner_writeback, crm_registration_writeback, crm_conflict_writeback):
+        result = asset(dg.build_asset_context())
+        assert result.metadata["skipped"] == reason, asset
+    monkeypatch.setenv("SOURCES__CRM__BASE_URL", "https://api.example.com")
+    assert writeback_skip_reason() is None

@@ -388,6 +388,48 @@ def onboarding_funnel(second_cohort_won: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def feed_schema_drift() -> pd.DataFrame:
+    """A Latin-1 file quarantined whole and a Salesforce export with a custom field."""
+    columns = ["feed_name", "entity_name", "source_ref", "drift_kind", "drift_severity"]
+    columns += ["encoding", "unknown_columns", "missing_columns", "type_changes", "file_reason"]
+    columns += ["rows_in", "rows_loaded", "rows_quarantined", "values_nulled"]
+    rows = [
+        (
+            "crm",
+            "companies",
+            "crm_export/accounts/accounts_2026-03-31.csv",
+            "unknown columns",
+            "warning",
+            "utf-8",
+            "Region__c",
+            None,
+            None,
+            None,
+            7,
+            7,
+            0,
+            2,
+        ),
+        (
+            "lms",
+            "courses",
+            "lms/courses/2026-03-31.csv",
+            "file quarantined",
+            "error",
+            None,
+            None,
+            None,
+            None,
+            "invalid UTF-8 at byte 1,204 (line 12): declare encoding: cp1252",
+            0,
+            0,
+            0,
+            0,
+        ),
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def all_reports() -> dict[str, pd.DataFrame]:
     """Every report the new leadership pages read."""
     return {
@@ -401,4 +443,5 @@ def all_reports() -> dict[str, pd.DataFrame]:
         "rpt_certification_lift": certification_lift(),
         "rpt_content_lift": content_lift(),
         "rpt_onboarding_funnel": onboarding_funnel(),
+        "rpt_feed_schema_drift": feed_schema_drift(),
     }

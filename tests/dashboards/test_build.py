@@ -104,6 +104,21 @@ def test_the_data_health_page_names_the_worst_feed_entity(tmp_path: Path) -> Non
     page = (tmp_path / "pages" / "data_health.html").read_text()
     assert "1,028 rows loaded across 2 feeds; 2 records (0.19%) kept in quarantine" in page
     assert "Highest quarantine rate: crm.deals at 0.20%" in page
+    # the files that changed format, the quarantined one first, each with what to do
+    assert "2 files differ from the feed contract or mapping, 1 of them quarantined whole" in page
+    figures = page.replace("\\u002f", "/")  # plotly's JSON escapes the slash
+    assert (
+        "What changed in the files: lms/courses/2026-03-31.csv (file quarantined) first" in figures
+    )
+    assert "declare encoding: cp1252" in page and "unknown: Region__c" in page
+    assert "2 optional values nulled (raw value_issues)" in page
+
+
+def test_the_data_health_page_says_when_every_file_matched(tmp_path: Path) -> None:
+    build_all(_warehouse(tmp_path / "w.duckdb", []), tmp_path / "pages")
+    page = (tmp_path / "pages" / "data_health.html").read_text()
+    assert "Every file matched its feed contract or mapping." in page
+    assert "What changed in the files" not in page
 
 
 def test_the_leadership_pages_state_their_takeaways(tmp_path: Path) -> None:

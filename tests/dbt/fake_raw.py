@@ -2,7 +2,8 @@
 
 Every ``raw_<system>`` schema gets one table per contract entity, with the contract's columns typed
 as dlt lands them (``pipelines.common.validation.DUCKDB_TYPES``) plus dlt's ``_source``,
-``_dlt_load_id`` and ``_dlt_id``, and a ``quarantined_records`` table with one rejected record.
+``_dlt_load_id`` and ``_dlt_id``, a ``quarantined_records`` table with one rejected record, and a
+``load_ledger`` with one row per entity.
 Nothing is copied by hand: a change to the contract changes this warehouse.
 
 Values are deterministic and line up across feeds: row ``i`` of every table has key ``'i'``, every
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.common.ledger import LEDGER_SCHEMA
 from pipelines.common.validation import DUCKDB_TYPES, QUARANTINE_SCHEMA
 from pipelines.contracts import SYSTEMS, Column, Entity, entities
 
@@ -95,6 +97,30 @@ def _quarantine_insert(system: str, load_id: str) -> str:
     return f"insert into raw_{system}.quarantined_records values ({', '.join(literals)})"
 
 
+def ledger_ddl(system: str) -> str:
+    """``create table`` for a feed's load ledger (the shape pipelines.common.ledger writes)."""
+    kinds = {"string": "VARCHAR", "int64": "BIGINT"}
+    columns = [f"{f.name} {kinds.get(str(f.type), 'TIMESTAMPTZ')}" for f in LEDGER_SCHEMA] + [
+        "_dlt_load_id VARCHAR",
+        "_dlt_id VARCHAR",
+    ]
+    return f"create or replace table raw_{system}.load_ledger ({', '.join(columns)})"
+
+
+def _ledger_insert(system: str, rows: int, load_id: str) -> str:
+    """One ledger row per contract entity: its fake source read, every row loaded, one entity's
+    record quarantined (the one in quarantined_records); no drift."""
+    values = []
+    for n, e in enumerate(entities(system)):
+        quarantined = 1 if n == 0 else 0
+        values.append(
+            f"('l-{system}-{e.name}', '{e.name}', 'fake/{system}/{e.name}', {rows + quarantined}, "
+            f"{rows}, {quarantined}, 0, 0, 0, 'utf-8', null, null, null, 'loaded', null, "
+            f"TIMESTAMPTZ '2026-01-01 10:00:00+00', '{load_id}', 'l-{system}-{e.name}')"
+        )
+    return f"insert into raw_{system}.load_ledger values {', '.join(values)}"
+
+
 def build(
     path: Path, rows: int = ROWS, load_id: str = LOAD_ID, systems: tuple[str, ...] = SYSTEMS
 ) -> Path:
@@ -110,6 +136,8 @@ def build(
                     con.execute(row_insert(e, i, load_id))
             con.execute(quarantine_ddl(system))
             con.execute(_quarantine_insert(system, load_id))
+            con.execute(ledger_ddl(system))
+            con.execute(_ledger_insert(system, rows, load_id))
     finally:
         con.close()
     return path

@@ -15,6 +15,7 @@ import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from pipelines import settings
+from pipelines.common.ledger import LEDGER_SCHEMA
 from pipelines.common.validation import DUCKDB_TYPES, QUARANTINE_SCHEMA
 from pipelines.contracts import ENTITIES, SYSTEMS, Column, Entity, entities
 from tests.dbt.fake_raw import DLT_COLUMNS, build
@@ -22,6 +23,7 @@ from tests.dbt.fake_raw import DLT_COLUMNS, build
 DBT_DIR = settings.PROJECT_ROOT / "dbt_project"
 STAGING = DBT_DIR / "models" / "staging"
 QUARANTINE_MACRO = DBT_DIR / "macros" / "stage_quarantined_records.sql"
+LEDGER_MACRO = DBT_DIR / "macros" / "stage_load_ledger.sql"
 
 
 def _yml(path: Path) -> dict:
@@ -84,7 +86,12 @@ def test_sources_yml_mirrors_the_contract(system: str) -> None:
         "error_after": {"count": 7, "period": "day"},
     }
     tables = {t["name"]: t for t in source["tables"]}
-    assert set(tables) == {e.name for e in entities(system)} | {"quarantined_records"}
+    assert set(tables) == {e.name for e in entities(system)} | {
+        "quarantined_records",
+        "load_ledger",
+    }
+    ledger = [c["name"] for c in tables["load_ledger"]["columns"]]
+    assert ledger == [f.name for f in LEDGER_SCHEMA] + ["_dlt_load_id", "_dlt_id"], "as written"
     for e in entities(system):
         columns = tables[e.name]["columns"]
         expected = [(c.name, DUCKDB_TYPES[c.type]) for c in e.columns] + list(DLT_COLUMNS.items())
@@ -151,9 +158,24 @@ def test_each_feed_stages_its_quarantine_with_the_shared_macro(system: str) -> N
     assert all(c.get("description") for c in columns)
 
 
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_each_feed_stages_its_load_ledger_with_the_shared_macro(system: str) -> None:
+    name = f"stg_{system}__load_ledger"
+    sql = (STAGING / system / f"{name}.sql").read_text()
+    assert sql.strip() == f"{{{{ stage_load_ledger('{system}') }}}}"
+    pairs = _select_list(LEDGER_MACRO.read_text())
+    raw = {f.name for f in LEDGER_SCHEMA} | {"_dlt_load_id"}
+    # the read's own time stays out: reports on the files must not move on a rerun
+    assert _referenced(pairs, raw | {"_dlt_id"}) == raw - {"recorded_at"}
+    columns = _models(system)[name]["columns"]
+    assert [c["name"] for c in columns] == [alias for _, alias in pairs]
+    assert all(c.get("description") for c in columns)
+
+
 def test_staging_has_one_model_per_raw_table_and_nothing_else() -> None:
     expected = {f"stg_{e.system}__{e.name}" for e in ENTITIES}
     expected |= {f"stg_{s}__quarantined_records" for s in SYSTEMS}
+    expected |= {f"stg_{s}__load_ledger" for s in SYSTEMS}
     assert {p.stem for p in STAGING.glob("*/stg_*.sql")} == expected
     assert set().union(*(_models(s) for s in SYSTEMS)) == expected
 
@@ -289,7 +311,8 @@ def test_the_whole_project_builds_on_a_contract_shaped_raw_warehouse(tmp_path, m
     assert result.success, _failed(result)
     statuses = _statuses(result)
     assert "source_unique_crm_partners_id" in statuses  # source tests ran too
-    assert sum(name.startswith("stg_") for name in statuses) == len(ENTITIES) + len(SYSTEMS)
+    # every entity, and each feed's quarantine and load ledger
+    assert sum(name.startswith("stg_") for name in statuses) == len(ENTITIES) + 2 * len(SYSTEMS)
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     try:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from orchestration.cli import app
 from orchestration.console import (
+    DBT_OBSERVATION_NOTE,
     StepRecord,
     describe,
     execute,
@@ -26,10 +27,11 @@ LONG_ERROR = "the feed file is unreadable:\nline 2 says why\nline 3 says what to
 
 
 def test_an_ingest_step_reads_as_rows_loaded_and_quarantined_with_the_reasons() -> None:
-    step = StepRecord("ingest_lms", materialized=3)
+    step = StepRecord("ingest_lms", materialized=4)  # 2 tables, the quarantine and the ledger
     step.metadata = [
         {"dagster/row_count": 10},
         {"dagster/row_count": 5},
+        {},
         {
             "records_in": 1_203,
             "records_loaded": 1_200,
@@ -74,6 +76,10 @@ def test_a_dbt_step_counts_models_and_tests_once_each() -> None:
             {"due": 5, "new": 4, "extensions_approved": 1, "extensions_for_review": 2},
             "4 new notices (5 due), 1 extensions approved, 2 for review",
         ),
+        (  # a write-back with no CRM API to write to (a CRM read from its CSV exports)
+            {"skipped": "nothing written back: the CRM is read from CSV exports"},
+            "nothing written back: the CRM is read from CSV exports",
+        ),
     ],
 )
 def test_automation_steps_read_as_decisions_and_crm_changes(metadata, expected) -> None:
@@ -94,6 +100,7 @@ def test_warnings_alike_but_for_the_names_share_a_template() -> None:
 def loaded(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     context.log.info("a debug-level chatter line")
     context.log.warning("2 partner records rejected by the CRM: see reverse_etl.crm_dead_letters")
+    context.log.warning(f"{DBT_OBSERVATION_NOTE} for dbt test `source_unique_crm_deals_id`.")
     return dg.MaterializeResult(
         metadata={"desired": 5, "unchanged": 1, "sent": 4, "acknowledged": 2, "rejected": 2}
     )
@@ -126,6 +133,7 @@ def test_one_line_per_step_warnings_and_the_failure_in_full(tmp_path: Path) -> N
     assert not success
     lines = text.splitlines()
     assert any(line.startswith("  ✓ loaded ") and "4 CRM changes pushed" in line for line in lines)
+    assert "AssetObservation" not in text, "dagster-dbt's internal note stays in the log"
     assert (
         "  ! loaded: 2 partner records rejected by the CRM: see reverse_etl.crm_dead_letters"
         in lines

@@ -50,7 +50,9 @@ final as (
         partners.website_domain,
         {{ if_feed('lms', 'cast(coalesce(certification_summary.certified_people_count, 0) as integer)') }} as certified_people_count,
         partners.partner_status = 'active' as is_active,
-        partners.dpa_status = 'signed' as has_signed_dpa,
+        -- fail closed: a CRM that does not record the DPA (a Salesforce partner account) shares no
+        -- customer data until it does
+        coalesce(partners.dpa_status = 'signed', false) as has_signed_dpa,
         {{ if_feed('lms', 'coalesce(certification_summary.certified_people_count, 0) > 0') }} as has_certified_people,
         partners.applied_date,
         partners.approved_date,

@@ -1,0 +1,1 @@
+{{ stage_load_ledger('tcma') }}
