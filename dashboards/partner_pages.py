@@ -326,7 +326,15 @@ def segment_section(rows: pd.DataFrame | None) -> str:
     if rows.empty:
         return body + "<p class='empty'>No capability segment yet.</p>"
     r = rows.iloc[0]
-    body += f"<p><strong>{_esc(r['segment_name'])}</strong>: {_esc(r['segment_description'])}</p>"
+    basis = (
+        " (from your application answers, until your own deals and certifications show more)"
+        if r.get("assignment_basis") == "application"
+        else ""
+    )
+    body += (
+        f"<p><strong>{_esc(r['segment_name'])}</strong>{basis}: "
+        f"{_esc(r['segment_description'])}</p>"
+    )
     if not _missing(r.get("onboarding_track")):
         body += f"<p>Your onboarding track: {_esc(r['onboarding_track'])}.</p>"
     return body

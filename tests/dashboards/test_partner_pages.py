@@ -145,7 +145,7 @@ def _segments() -> pd.DataFrame:
             {
                 "partner_id": pid, "segment_id": 1, "segment_name": "Technical implementers",
                 "segment_description": "6 partners; technical share of certifications 90%.",
-                "assignment_basis": "capability",
+                "assignment_basis": "application" if pid == "100000004" else "capability",
                 "onboarding_track": "Healthcare managed security track, with technical certification path first",
             }
             for pid, *_ in PARTNERS
@@ -249,6 +249,8 @@ def test_tier_progress_benchmarks_and_sections(built) -> None:
     assert 'id="next-best-actions"' in page and "Next best actions will appear here." in page
     top = (out / PARTNERS_DIR / "P-0004.html").read_text()
     assert "You hold the top tier, platinum" in top
+    assert "Technical implementers</strong> (from your application answers" in top
+    assert "from your application answers" not in page
 
 
 def test_on_demand_one_partner_and_without_finance_it_says_so(tmp_path) -> None:
