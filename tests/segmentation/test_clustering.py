@@ -122,10 +122,9 @@ def test_k_is_chosen_by_the_best_silhouette() -> None:
 
 
 def test_a_new_healthcare_msp_gets_the_segment_of_established_healthcare_msps() -> None:
-    features = pd.concat(
-        [_features(), pd.DataFrame([_newcomer("z001", "msp", "healthcare"),
-                                    _newcomer("z002", "reseller", "energy")])],
-        ignore_index=True,
+    features = pd.DataFrame(
+        [*_features().to_dict("records"), _newcomer("z001", "msp", "healthcare"),
+         _newcomer("z002", "reseller", "energy")]
     )  # fmt: skip
     segments = segment_partners(features, FEEDS, min_history=3).set_index("partner_id")
     assert segments.loc["z001", "assignment_basis"] == "application"
