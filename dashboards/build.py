@@ -187,6 +187,10 @@ def build_all(warehouse: Path, out_dir: Path) -> list[Path]:
         path.write_text(page_html(page.title, summary, body, PLOTLY_JS), encoding="utf-8")
         written.append(path)
     links = "".join(f'<li><a href="{p.slug}.html">{html.escape(p.title)}</a></li>' for p in PAGES)
+    if (out_dir / "partner_pages.html").exists():  # dashboards/partner_pages.py, vendor only
+        links += (
+            '<li><a href="partner_pages.html">Partner self-service pages (vendor index)</a></li>'
+        )
     index = out_dir / "index.html"
     index.write_text(
         page_html("Partner revenue warehouse", "", f"<ul class='pages'>{links}</ul>", None),

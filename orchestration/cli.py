@@ -202,12 +202,36 @@ def recover(
 
 
 @app.command("dashboards")
-def dashboards() -> None:
-    """Rebuild the leadership pages from the warehouse."""
+def dashboards(
+    partner: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="only this partner's self-service page (partner id or PRM id; repeatable)"
+        ),
+    ] = None,
+) -> None:
+    """Rebuild the leadership pages and every active partner's self-service page from the
+    warehouse, or with --partner only that partner's page."""
     from dashboards.build import build_all
+    from dashboards.partner_pages import build_partner_pages
 
-    for path in build_all(settings.warehouse_path(), settings.dashboards_out_dir()):
-        typer.echo(path)
+    try:  # partner pages first: the leadership index links the vendor's index of them
+        built = build_partner_pages(
+            settings.warehouse_path(), settings.dashboards_out_dir(), partner
+        )
+    except KeyError as e:
+        raise typer.BadParameter(str(e.args[0]), param_hint="--partner") from None
+    if not partner:
+        for path in build_all(settings.warehouse_path(), settings.dashboards_out_dir()):
+            typer.echo(path)
+    if partner:
+        for path in built.pages:
+            typer.echo(path)
+    else:
+        typer.echo(
+            f"{len(built.pages)} partner pages in {built.pages[0].parent if built.pages else '-'} "
+            f"({built.seconds:.1f} s); vendor index {built.index}"
+        )
 
 
 @app.command("docs")

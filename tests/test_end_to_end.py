@@ -337,58 +337,96 @@ def _query(data: Path, sql: str) -> list[tuple]:
 def test_the_channel_forecast_is_backtested_against_the_pipeline_with_intervals(world_run) -> None:
     data, _ = world_run
     # no origin forecasts a quarter that started before it, and horizon h targets origin + h - 1
-    assert _query(data, """
+    assert _query(
+        data,
+        """
         select count(*) from marts.fct_channel_forecast_backtest
         where quarter_start_date <> origin_date + to_months(3 * (horizon_quarters - 1))
-    """) == [(0,)]
-    [(origins, with_baseline)] = _query(data, """
+    """,
+    ) == [(0,)]
+    [(origins, with_baseline)] = _query(
+        data,
+        """
         select count(distinct origin_date), count(baseline_amount)
         from marts.fct_channel_forecast_backtest where horizon_quarters = 1
-    """)
+    """,
+    )
     assert origins >= 4 and with_baseline > 0
-    metrics = dict(_query(data, """
+    metrics = dict(
+        _query(
+            data,
+            """
         select coalesce(baseline_name, 'model') || ':' || metric_name, metric_value
         from intermediate.int_model_metrics__forecast where split_name = 'backtest_h1'
-    """))
-    assert {"model:wape", "model:mape", "stage_weighted_pipeline:wape", "stage_weighted_pipeline:mape"} <= set(metrics)
+    """,
+        )
+    )
+    assert {
+        "model:wape",
+        "model:mape",
+        "stage_weighted_pipeline:wape",
+        "stage_weighted_pipeline:mape",
+    } <= set(metrics)
     assert 0 <= metrics["model:interval_coverage"] <= 1
-    [(quarters, bad_intervals, origin_ok)] = _query(data, """
+    [(quarters, bad_intervals, origin_ok)] = _query(
+        data,
+        """
         select count(*), count(case when forecast_amount not between lower_amount and upper_amount then 1 end),
             bool_and(origin_date = date_trunc('quarter', as_of_date + 1))
         from marts.fct_channel_forecast where is_total
-    """)
+    """,
+    )
     assert quarters == 4 and bad_intervals == 0 and origin_ok
 
 
 def test_every_partner_has_a_lifetime_value_row_with_its_status(world_run) -> None:
     data, _ = world_run
-    [(partners, rows, bad_status, bad_alive, unscored_with_value)] = _query(data, """
+    [(partners, rows, bad_status, bad_alive, unscored_with_value)] = _query(
+        data,
+        """
         select (select count(*) from marts.dim_partners), count(*),
             count(case when (won_deal_count = 0) <> (plv_status in ('no_sourced_wins')) then 1 end),
             count(case when probability_alive not between 0 and 1 then 1 end),
             count(case when plv_status in ('no_sourced_wins', 'not_fitted')
                 and expected_revenue_next_12m_amount is not null then 1 end)
         from marts.fct_partner_lifetime_value
-    """)
+    """,
+    )
     assert rows == partners and bad_status == bad_alive == unscored_with_value == 0
-    assert _query(data, """
+    assert (
+        _query(
+            data,
+            """
         select count(*) from reports.rpt_partner_scorecard where plv_next_12m_amount is not null
-    """)[0][0] > 0
+    """,
+        )[0][0]
+        > 0
+    )
     assert (data / "dashboards" / "revenue_outlook.html").exists()
 
 
 def test_the_forecast_and_plv_metrics_have_the_model_metrics_columns(world_run) -> None:
     data, _ = world_run
     expected = [
-        ("model_name", "VARCHAR"), ("metric_name", "VARCHAR"), ("metric_value", "DOUBLE"),
-        ("baseline_name", "VARCHAR"), ("split_name", "VARCHAR"), ("as_of_date", "DATE"),
+        ("model_name", "VARCHAR"),
+        ("metric_name", "VARCHAR"),
+        ("metric_value", "DOUBLE"),
+        ("baseline_name", "VARCHAR"),
+        ("split_name", "VARCHAR"),
+        ("as_of_date", "DATE"),
         ("n_rows", "BIGINT"),
     ]
     for model in ("int_model_metrics__forecast", "int_model_metrics__plv"):
-        assert _query(data, f"""
+        assert (
+            _query(
+                data,
+                f"""
             select column_name, data_type from information_schema.columns
             where table_schema = 'intermediate' and table_name = '{model}' order by ordinal_position
-        """) == expected, model
+        """,
+            )
+            == expected
+        ), model
 
 
 # -- issue 16: account-mapping clean room and just-in-time enablement ---------------------------
@@ -440,3 +478,44 @@ def test_each_recent_registration_with_an_enablement_gap_is_recommended_on_once(
         assert kinds == [("any", True), ("certification", True), ("win_rate", True)]
     finally:
         con.close()
+
+
+# -- issue 16: partner self-service pages and capability segmentation ------------------------------
+
+
+def test_every_active_partner_has_a_page_that_names_no_one_else(world_run) -> None:
+    """The full job wrote one page per active partner and the vendor's index; no page carries
+    another partner's id, PRM id or name, and no restricted partner's page a customer name."""
+    from dashboards.partner_page_scan import scan_partner_pages
+    from dashboards.partner_pages import PARTNERS_DIR, VENDOR_INDEX, page_name
+
+    data, _ = world_run
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        partners = con.execute(
+            "select partner_id, partner_external_id, partner_name, is_customer_data_restricted, "
+            "is_active from reports.rpt_partner_self_service_profile"
+        ).df()
+        customers = [
+            row[0]
+            for row in con.execute(
+                "select account_name from marts.dim_accounts union "
+                "select registered_company_name from marts.fct_deal_registrations"
+            ).fetchall()
+            if row[0]
+        ]
+        unsegmented = con.execute(
+            "select count(*) from marts.dim_partners p left join "
+            "marts.dim_partner_capability_segments s using (partner_id) where s.segment_id is null"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    folder = data / "dashboards" / PARTNERS_DIR
+    active = partners[partners["is_active"]]
+    assert sorted(p.name for p in folder.glob("*.html")) == sorted(
+        page_name(e) for e in active["partner_external_id"]
+    )
+    assert (data / "dashboards" / VENDOR_INDEX).exists()
+    assert active["is_customer_data_restricted"].any(), "the tiny world has a restricted partner"
+    assert [str(leak) for leak in scan_partner_pages(folder, partners, customers)] == []
+    assert unsegmented == 0

@@ -456,20 +456,35 @@ def channel_outlook(model_error: float = 0.1, baseline_error: float = 0.3) -> pd
     rows = []
     for i, quarter in enumerate(pd.date_range("2024-07-01", "2026-04-01", freq="QS")):
         sign = 1 if i % 2 else -1
-        rows.append({
-            "quarter_start_date": quarter.date(), "row_kind": "backtest", "currency_code": "USD",
-            "horizon_quarters": 1, "actual_amount": 1_000_000.0,
-            "forecast_amount": 1_000_000.0 * (1 + sign * model_error),
-            "lower_amount": 800_000.0 if i >= 4 else None, "upper_amount": 1_250_000.0 if i >= 4 else None,
-            "baseline_amount": 1_000_000.0 * (1 - baseline_error), "won_to_date_amount": None,
-        })
+        rows.append(
+            {
+                "quarter_start_date": quarter.date(),
+                "row_kind": "backtest",
+                "currency_code": "USD",
+                "horizon_quarters": 1,
+                "actual_amount": 1_000_000.0,
+                "forecast_amount": 1_000_000.0 * (1 + sign * model_error),
+                "lower_amount": 800_000.0 if i >= 4 else None,
+                "upper_amount": 1_250_000.0 if i >= 4 else None,
+                "baseline_amount": 1_000_000.0 * (1 - baseline_error),
+                "won_to_date_amount": None,
+            }
+        )
     for h, quarter in ((1, date(2026, 7, 1)), (2, date(2026, 10, 1))):
-        rows.append({
-            "quarter_start_date": quarter, "row_kind": "forecast", "currency_code": "USD",
-            "horizon_quarters": h, "actual_amount": None, "forecast_amount": 1_100_000.0,
-            "lower_amount": 900_000.0, "upper_amount": 1_400_000.0,
-            "baseline_amount": 700_000.0 if h == 1 else None, "won_to_date_amount": 400_000.0 if h == 1 else 0.0,
-        })
+        rows.append(
+            {
+                "quarter_start_date": quarter,
+                "row_kind": "forecast",
+                "currency_code": "USD",
+                "horizon_quarters": h,
+                "actual_amount": None,
+                "forecast_amount": 1_100_000.0,
+                "lower_amount": 900_000.0,
+                "upper_amount": 1_400_000.0,
+                "baseline_amount": 700_000.0 if h == 1 else None,
+                "won_to_date_amount": 400_000.0 if h == 1 else 0.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -483,11 +498,21 @@ def partner_lifetime_value() -> pd.DataFrame:
         ("p5", "Hooli", "gold", 500_000, 600_000, "core: keep investing", False),
         ("p6", "Stark", "registered", 10_000, 20_000, "long tail: automate", True),
     ]
-    return pd.DataFrame([
-        {"partner_id": pid, "partner_name": name, "partner_tier": tier,
-         "plv_status": "thin_history" if thin else "modelled", "currency_code": "USD",
-         "t12m_sourced_won_amount": float(t12m), "expected_revenue_next_12m_amount": float(plv),
-         "expected_deals_next_12m": plv / 100_000, "probability_alive": 0.9 if plv > t12m else 0.3,
-         "quadrant": quadrant, "is_thin_history": thin}
-        for pid, name, tier, t12m, plv, quadrant, thin in rows
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "partner_id": pid,
+                "partner_name": name,
+                "partner_tier": tier,
+                "plv_status": "thin_history" if thin else "modelled",
+                "currency_code": "USD",
+                "t12m_sourced_won_amount": float(t12m),
+                "expected_revenue_next_12m_amount": float(plv),
+                "expected_deals_next_12m": plv / 100_000,
+                "probability_alive": 0.9 if plv > t12m else 0.3,
+                "quadrant": quadrant,
+                "is_thin_history": thin,
+            }
+            for pid, name, tier, t12m, plv, quadrant, thin in rows
+        ]
+    )
