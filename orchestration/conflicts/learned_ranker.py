@@ -9,9 +9,9 @@ only top-1 can. Features per candidate (:data:`FEATURES`): the hand order, the f
 whether the account is its top, how the typed acronym is the account's (initials of all words,
 of the content words, given in parentheses), the candidate's length, and rapidfuzz similarities
 of the two keys. A logistic regression (scikit-learn, lbfgs, deterministic) trained on the tuning
-split of the real names only; its coefficients are shipped as a seed
-(``seeds/conflict_ranker_weights.csv``), read with the other seeds, so the index build trains
-nothing and a candidate costs a dot product (a few rapidfuzz calls). Without the seed the hand
+split of the real names only; its 15 coefficients are shipped beside the code
+(``orchestration/conflicts/ranker_weights.csv``, read by ``load_seeds``; not a dbt seed, the
+warehouse never reads them), so the index build trains nothing and a candidate costs a dot product (a few rapidfuzz calls). Without the seed the hand
 order stands.
 
 ``python -m orchestration.conflicts.learned_ranker`` trains on the tuning split and reports the
@@ -33,7 +33,6 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from orchestration.conflicts.normalize import (
-    SEEDS_DIR,
     acronym_of,
     basic_key,
     content_words,
@@ -43,7 +42,7 @@ from orchestration.conflicts.normalize import (
 if TYPE_CHECKING:
     from orchestration.conflicts.matcher import MatchIndex
 
-RANKER_CSV = SEEDS_DIR / "conflict_ranker_weights.csv"
+RANKER_CSV = Path(__file__).with_name("ranker_weights.csv")
 MAX_RANKED = 50  # candidates beyond the hand order's first 50 keep their place after them
 FEATURES = (
     "hand_first",  # the hand order put it first
@@ -199,7 +198,7 @@ def write_weights(weights: dict[str, float], path: Path = RANKER_CSV) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="write seeds/conflict_ranker_weights.csv")
+    parser.add_argument("--write", action="store_true", help="write orchestration/conflicts/ranker_weights.csv")
     args = parser.parse_args()
     tune, hold = _groups("tune"), _groups("holdout")
     weights = train(tune)

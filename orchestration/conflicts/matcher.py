@@ -593,7 +593,7 @@ class MatchIndex:
         m = self._combine(name_match, dom_match)
         if m.ambiguous and len(m.accounts) > 1 and self.seeds.ranker_weights:
             # which of several accounts is shown first: the learned ranker (seed
-            # conflict_ranker_weights); the decision stays the hand score's (ambiguous: review)
+            # ranker_weights.csv); the decision stays the hand score's (ambiguous: review)
             ranked = rank_candidates(self, m.on or name, m.accounts, self.seeds.ranker_weights)
             m = _Match(ranked, m.score, m.method, True, m.on)
         return m

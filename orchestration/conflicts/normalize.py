@@ -144,7 +144,8 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     free_mail = frozenset(
         clean_host(r["domain"]) for r in _rows(seeds_dir / "free_mail_domains.csv")
     )
-    ranker_csv = seeds_dir / "conflict_ranker_weights.csv"
+    # parameters shipped beside the code (not a dbt seed: the warehouse never reads them)
+    ranker_csv = Path(__file__).with_name("ranker_weights.csv")
     ranker = (
         {r["feature"]: float(r["weight"]) for r in _rows(ranker_csv)} if ranker_csv.exists() else {}
     )
