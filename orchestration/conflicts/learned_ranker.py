@@ -122,7 +122,9 @@ def candidate_features(idx: MatchIndex, typed: str, rows: list[int]) -> np.ndarr
     return out
 
 
-def rank(idx: MatchIndex, typed: str, rows: tuple[int, ...], weights: dict[str, float]) -> tuple[int, ...]:
+def rank(
+    idx: MatchIndex, typed: str, rows: tuple[int, ...], weights: dict[str, float]
+) -> tuple[int, ...]:
     """``rows`` (an ambiguous match's accounts, hand order) ordered by the model, best first; the
     hand order breaks ties and keeps its place beyond :data:`MAX_RANKED`."""
     head, tail = list(rows[:MAX_RANKED]), rows[MAX_RANKED:]
@@ -154,7 +156,11 @@ def _groups(split: str, weights: dict[str, float] | None = None):
         q = q[~q["kind"].isin(OUT_OF_SCOPE) & (q["true_account_id"] != "")]
         for text, tid in zip(q["query"], q["true_account_id"], strict=True):
             m = idx.resolve(text)
-            if not m.ambiguous or len(m.accounts) < 2 or m.score < seeds.settings.review_lower_bound:
+            if (
+                not m.ambiguous
+                or len(m.accounts) < 2
+                or m.score < seeds.settings.review_lower_bound
+            ):
                 continue
             truth = idx.root[idx._id_rows[tid][0]]
             rows = list(m.accounts[:MAX_RANKED])
@@ -198,7 +204,9 @@ def write_weights(weights: dict[str, float], path: Path = RANKER_CSV) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="write orchestration/conflicts/ranker_weights.csv")
+    parser.add_argument(
+        "--write", action="store_true", help="write orchestration/conflicts/ranker_weights.csv"
+    )
     args = parser.parse_args()
     tune, hold = _groups("tune"), _groups("holdout")
     weights = train(tune)
@@ -208,7 +216,9 @@ def main() -> None:
     for split, g in (("tune", tune), ("holdout", hold)):
         h, among, n = first_right(g, None)
         lr, _, _ = first_right(g, weights)
-        print(f"{split}: {n} ambiguous names, right one among them {among}: first by hand {h}, by ranker {lr}")
+        print(
+            f"{split}: {n} ambiguous names, right one among them {among}: first by hand {h}, by ranker {lr}"
+        )
     if args.write:
         write_weights(weights)
         print(f"wrote {RANKER_CSV}")
