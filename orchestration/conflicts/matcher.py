@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from orchestration.conflicts.learned_ranker import rank as rank_candidates
 from orchestration.conflicts.normalize import (
     MatchingSeeds,
     _strings,
@@ -589,7 +590,13 @@ class MatchIndex:
             name_match = self._match_name(
                 name
             )  # Commerce.Net, cz.nic: a name that looks like a host
-        return self._combine(name_match, dom_match)
+        m = self._combine(name_match, dom_match)
+        if m.ambiguous and len(m.accounts) > 1 and self.seeds.ranker_weights:
+            # which of several accounts is shown first: the learned ranker (seed
+            # ranker_weights.csv); the decision stays the hand score's (ambiguous: review)
+            ranked = rank_candidates(self, m.on or name, m.accounts, self.seeds.ranker_weights)
+            m = _Match(ranked, m.score, m.method, True, m.on)
+        return m
 
     def _combine(self, a: _Match, b: _Match) -> _Match:
         if not b.accounts:
@@ -1170,10 +1177,12 @@ class MatchIndex:
             and (m.ambiguous or m.score < s.auto_match_threshold)
         ):
             if m.ambiguous:
-                names = ", ".join(sorted({self.names[i] for i in m.accounts})[:3])
+                # the accounts in the order shown (the first is the matched account), each once
+                names = ", ".join(list(dict.fromkeys(self.names[i] for i in m.accounts))[:3])
                 reason = (
                     f"Possible duplicate, needs review: '{typed}' could be any of "
-                    f"{len(m.accounts)} accounts ({names}); score {m.score:.2f}."
+                    f"{len(m.accounts)} accounts ({names}; {METHOD_LABEL[m.method]}, most likely "
+                    f"{self.names[acct]}); score {m.score:.2f}."
                 )
             else:
                 reason = (

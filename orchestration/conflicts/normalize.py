@@ -81,6 +81,8 @@ class MatchingSeeds:
     stop_words: frozenset[str] = frozenset()  # carry no identity: skipped by acronyms and words
     abbreviations: tuple[tuple[str, str], ...] = ()  # (abbreviated word, spelled out)
     places: frozenset[str] = frozenset()  # countries, nationalities, regions: an office's qualifier
+    # coefficients of the learned ranker of ambiguous matches (learned_ranker.py); empty: hand order
+    ranker_weights: dict[str, float] = field(default_factory=dict)
 
 
 WORD_RULES = ("stop_word", "abbreviation", "same_word", "place")
@@ -142,8 +144,13 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     free_mail = frozenset(
         clean_host(r["domain"]) for r in _rows(seeds_dir / "free_mail_domains.csv")
     )
+    # parameters shipped beside the code (not a dbt seed: the warehouse never reads them)
+    ranker_csv = Path(__file__).with_name("ranker_weights.csv")
+    ranker = (
+        {r["feature"]: float(r["weight"]) for r in _rows(ranker_csv)} if ranker_csv.exists() else {}
+    )
     return MatchingSeeds(
-        settings, suffixes, aliases, statuses, free_mail, stop, abbreviations, places
+        settings, suffixes, aliases, statuses, free_mail, stop, abbreviations, places, ranker
     )
 
 
