@@ -1,0 +1,1 @@
+"""Revenue intelligence: point-in-time features, pipeline health, stall risk, forecasts, lifetime value."""
