@@ -38,7 +38,11 @@ class Reference:
 
     def trigger(self, opportunity_id: str) -> pd.Series | None:
         if "trig" not in self._cache:
-            self._cache["trig"] = self.flash_triggers.set_index("opportunity_id") if len(self.flash_triggers) else None
+            self._cache["trig"] = (
+                self.flash_triggers.set_index("opportunity_id")
+                if len(self.flash_triggers)
+                else None
+            )
         t = self._cache["trig"]
         return t.loc[opportunity_id] if t is not None and opportunity_id in t.index else None
 
@@ -55,12 +59,18 @@ class Reference:
         cl = self.content_lift
         if not len(cl):
             return None
-        cl = cl[(cl["deal_stage"] == deal_stage) & (cl["asset_type"] != "all")
-                & (cl["closed_with_count"] >= MIN_LIFT_DEALS) & (cl["win_rate_lift"] > 1)
-                & ~cl["asset_type"].isin(attached_types)]
+        cl = cl[
+            (cl["deal_stage"] == deal_stage)
+            & (cl["asset_type"] != "all")
+            & (cl["closed_with_count"] >= MIN_LIFT_DEALS)
+            & (cl["win_rate_lift"] > 1)
+            & ~cl["asset_type"].isin(attached_types)
+        ]
         if not len(cl):
             return None
-        return cl.sort_values(["win_rate_lift", "asset_type"], ascending=[False, True], kind="stable").iloc[0]
+        return cl.sort_values(
+            ["win_rate_lift", "asset_type"], ascending=[False, True], kind="stable"
+        ).iloc[0]
 
     def best_asset(self, asset_type: str, product_line: str) -> pd.Series | None:
         a = self.attachments
@@ -73,12 +83,16 @@ class Reference:
         if not len(won):
             return None
         counts = won.groupby(["asset_id", "asset_name"], as_index=False)["opportunity_id"].nunique()
-        return counts.sort_values(["opportunity_id", "asset_id"], ascending=[False, True], kind="stable").iloc[0]
+        return counts.sort_values(
+            ["opportunity_id", "asset_id"], ascending=[False, True], kind="stable"
+        ).iloc[0]
 
     def attached_types(self, opportunity_id: str) -> set[str]:
         if "att" not in self._cache:
             a = self.attachments
-            self._cache["att"] = a.groupby("opportunity_id")["asset_type"].agg(set).to_dict() if len(a) else {}
+            self._cache["att"] = (
+                a.groupby("opportunity_id")["asset_type"].agg(set).to_dict() if len(a) else {}
+            )
         return self._cache["att"].get(opportunity_id, set())
 
 
@@ -92,7 +106,7 @@ def rule_flash_incentive(deal: pd.Series, ref: Reference) -> tuple[str, str] | N
         return None
     return (
         f"Offer a flash incentive of {_money(t['suggested_bonus_amount'])} {t['currency_code']} "
-        f"if it closes won by {t['offer_expires_date']}",
+        f"if it closes won by {pd.Timestamp(t['offer_expires_date']).date()}",
         f"{int(t['days_in_stage'])} days in {t['deal_stage']}, over the {int(t['stall_days_threshold'])}-day "
         f"threshold for {t['product_line']}",
     )
@@ -102,18 +116,26 @@ def rule_cam_joint_call(deal: pd.Series, ref: Reference) -> tuple[str, str] | No
     days = deal.get("days_since_activity")
     if pd.isna(days) or days < ref.joint_call_days:
         return None
-    return ("Schedule a CAM joint call with the partner",
-            f"no stage change and no partner touch for {int(days)} days")
+    return (
+        "Schedule a CAM joint call with the partner",
+        f"no stage change and no partner touch for {int(days)} days",
+    )
 
 
 def rule_certification_module(deal: pd.Series, ref: Reference) -> tuple[str, str] | None:
-    if not ref.has_lms or pd.isna(deal.get("has_product_certification")) or deal["has_product_certification"] >= 1:
+    if (
+        not ref.has_lms
+        or pd.isna(deal.get("has_product_certification"))
+        or deal["has_product_certification"] >= 1
+    ):
         return None
     c = ref.course(deal["product_line"])
     if c is None:
         return None
-    return (f"Enrol the partner in {c['course_title']} ({float(c['duration_hours']):g} h)",
-            f"no valid {deal['product_line']} certification at the partner today")
+    return (
+        f"Enrol the partner in {c['course_title']} ({float(c['duration_hours']):g} h)",
+        f"no valid {deal['product_line']} certification at the partner today",
+    )
 
 
 def rule_send_content(deal: pd.Series, ref: Reference) -> tuple[str, str] | None:
@@ -126,9 +148,11 @@ def rule_send_content(deal: pd.Series, ref: Reference) -> tuple[str, str] | None
     asset = ref.best_asset(lift["asset_type"], deal["product_line"])
     if asset is None:
         return None
-    return (f"Send {asset['asset_name']} ({lift['asset_type']})",
-            f"deals with a {lift['asset_type']} attached in {stage} won {lift['win_rate_with']:.0%} "
-            f"vs {lift['win_rate_without']:.0%} without")
+    return (
+        f"Send {asset['asset_name']} ({lift['asset_type']})",
+        f"deals with a {lift['asset_type']} attached in {stage} won {lift['win_rate_with']:.0%} "
+        f"vs {lift['win_rate_without']:.0%} without",
+    )
 
 
 RULES = {
@@ -147,17 +171,27 @@ def next_best_action(deal: pd.Series, ref: Reference) -> dict:
         if hit is not None:
             matched[name] = hit
     if not matched:
-        return {"action_rule": "none", "next_best_action": "No action: on track",
-                "action_reason": "recent activity, certified for the product line, no late-stage stall",
-                "matched_rules": ""}
+        return {
+            "action_rule": "none",
+            "next_best_action": "No action: on track",
+            "action_reason": "recent activity, certified for the product line, no late-stage stall",
+            "matched_rules": "",
+        }
     first = next(iter(matched))
     action, reason = matched[first]
-    return {"action_rule": first, "next_best_action": action, "action_reason": reason,
-            "matched_rules": ",".join(matched)}
+    return {
+        "action_rule": first,
+        "next_best_action": action,
+        "action_reason": reason,
+        "matched_rules": ",".join(matched),
+    }
 
 
 def prescribe(deals: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     """One row per deal: opportunity_id, action_rule, next_best_action, action_reason, matched_rules."""
     cols = ["opportunity_id", "action_rule", "next_best_action", "action_reason", "matched_rules"]
-    rows = [{"opportunity_id": d["opportunity_id"]} | next_best_action(d, ref) for _, d in deals.iterrows()]
+    rows = [
+        {"opportunity_id": d["opportunity_id"]} | next_best_action(d, ref)
+        for _, d in deals.iterrows()
+    ]
     return pd.DataFrame(rows, columns=cols)

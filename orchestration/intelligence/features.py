@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 SRC = "_src__"
-WIN_RATE_PRIOR_WEIGHT = 5.0  # closed deals' worth of the overall rate a partner's own rate starts from
+WIN_RATE_PRIOR_WEIGHT = (
+    5.0  # closed deals' worth of the overall rate a partner's own rate starts from
+)
 
 # model feature -> readable label (top factors on the page); the order is the model's column order
 FEATURES: dict[str, str] = {
@@ -106,15 +108,15 @@ def asof_join(
     r[right_date] = r[right_date].astype("datetime64[ns]")
     r[SRC + name] = r[right_date]
     r = r.sort_values([right_date, *by], kind="stable")
-    l = left.reset_index(drop=True).copy()
-    l["_row"] = np.arange(len(l))
-    l[left_date] = l[left_date].astype("datetime64[ns]")
-    l = l.sort_values([left_date, "_row"], kind="stable")
+    lhs = left.reset_index(drop=True).copy()
+    lhs["_row"] = np.arange(len(lhs))
+    lhs[left_date] = lhs[left_date].astype("datetime64[ns]")
+    lhs = lhs.sort_values([left_date, "_row"], kind="stable")
     if right_date != left_date:
         r = r.rename(columns={right_date: "_rdate_" + name})
         right_date = "_rdate_" + name
     out = pd.merge_asof(
-        l,
+        lhs,
         r,
         left_on=left_date,
         right_on=right_date,
@@ -122,7 +124,11 @@ def asof_join(
         direction="backward",
         allow_exact_matches=True,
     )
-    return out.sort_values("_row", kind="stable").drop(columns=["_row", right_date]).reset_index(drop=True)
+    return (
+        out.sort_values("_row", kind="stable")
+        .drop(columns=["_row", right_date])
+        .reset_index(drop=True)
+    )
 
 
 def assert_point_in_time(frame: pd.DataFrame, as_of: str = "as_of_date") -> None:
@@ -132,7 +138,7 @@ def assert_point_in_time(frame: pd.DataFrame, as_of: str = "as_of_date") -> None
         if late.any():
             row = frame.loc[late].iloc[0]
             raise LeakageError(
-                f"feature source {col[len(SRC):]!r} dated {row[col]} is after the as-of day "
+                f"feature source {col[len(SRC) :]!r} dated {row[col]} is after the as-of day "
                 f"{row[as_of]} ({int(late.sum())} rows)"
             )
 
@@ -153,8 +159,18 @@ def _opportunities(src: Sources) -> pd.DataFrame:
 def open_snapshots(opps: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
     """Opportunities open at the end of each day: created by then, not closed by then."""
     grid = pd.DataFrame({"as_of_date": pd.to_datetime(pd.Series(dates)).astype("datetime64[ns]")})
-    cols = ["opportunity_id", "partner_id", "product_line", "deal_source", "region", "amount",
-            "created_date", "registration_date", "closed_date", "is_won"]
+    cols = [
+        "opportunity_id",
+        "partner_id",
+        "product_line",
+        "deal_source",
+        "region",
+        "amount",
+        "created_date",
+        "registration_date",
+        "closed_date",
+        "is_won",
+    ]
     snap = grid.merge(opps[cols], how="cross")
     is_open = (snap["created_date"] <= snap["as_of_date"]) & (
         snap["closed_date"].isna() | (snap["closed_date"] > snap["as_of_date"])
@@ -163,7 +179,9 @@ def open_snapshots(opps: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
     return snap.reset_index(drop=True)
 
 
-def _cumulative(frame: pd.DataFrame, date_col: str, by: list[str], values: dict[str, str]) -> pd.DataFrame:
+def _cumulative(
+    frame: pd.DataFrame, date_col: str, by: list[str], values: dict[str, str]
+) -> pd.DataFrame:
     """Per `by`, the running sums of `values` (new name -> column) at each date (last row per date)."""
     f = frame.sort_values([*by, date_col], kind="stable").copy()
     g = f.groupby(by, sort=False) if by else None
@@ -174,8 +192,16 @@ def _cumulative(frame: pd.DataFrame, date_col: str, by: list[str], values: dict[
 
 
 def _stage_features(snap: pd.DataFrame, src: Sources, opps: pd.DataFrame) -> pd.DataFrame:
-    sc = src.stage_changes[["opportunity_id", "stage_order", "stage_entered_date", "stage_dwell_days",
-                            "is_closing_stage", "stage_exited_at"]].copy()
+    sc = src.stage_changes[
+        [
+            "opportunity_id",
+            "stage_order",
+            "stage_entered_date",
+            "stage_dwell_days",
+            "is_closing_stage",
+            "stage_exited_at",
+        ]
+    ].copy()
     sc["stage_entered_date"] = _dates(sc["stage_entered_date"])
     sc["stage_exited_date"] = _dates(sc["stage_exited_at"])
     open_sc = sc[~sc["is_closing_stage"].astype(bool)]
@@ -190,16 +216,25 @@ def _stage_features(snap: pd.DataFrame, src: Sources, opps: pd.DataFrame) -> pd.
         opps[["opportunity_id", "partner_id"]], on="opportunity_id"
     )
     exits = exits.assign(one=1.0, dwell=exits["stage_dwell_days"].astype("float64"))
-    by_partner = _cumulative(exits, "stage_exited_date", ["partner_id", "stage_order"],
-                             {"p_dwell_sum": "dwell", "p_dwell_n": "one"})
-    overall = _cumulative(exits, "stage_exited_date", ["stage_order"],
-                          {"g_dwell_sum": "dwell", "g_dwell_n": "one"})
+    by_partner = _cumulative(
+        exits,
+        "stage_exited_date",
+        ["partner_id", "stage_order"],
+        {"p_dwell_sum": "dwell", "p_dwell_n": "one"},
+    )
+    overall = _cumulative(
+        exits, "stage_exited_date", ["stage_order"], {"g_dwell_sum": "dwell", "g_dwell_n": "one"}
+    )
     snap["stage_order"] = snap["stage_order"].fillna(-1).astype("int64")
     by_partner["stage_order"] = by_partner["stage_order"].astype("int64")
     overall["stage_order"] = overall["stage_order"].astype("int64")
-    snap = asof_join(snap, by_partner, "stage_exited_date", ["partner_id", "stage_order"], "partner_dwell")
+    snap = asof_join(
+        snap, by_partner, "stage_exited_date", ["partner_id", "stage_order"], "partner_dwell"
+    )
     snap = asof_join(snap, overall, "stage_exited_date", ["stage_order"], "overall_dwell")
-    baseline = (snap["p_dwell_sum"] + 3 * snap["g_dwell_sum"] / snap["g_dwell_n"]) / (snap["p_dwell_n"].fillna(0) + 3)
+    baseline = (snap["p_dwell_sum"] + 3 * snap["g_dwell_sum"] / snap["g_dwell_n"]) / (
+        snap["p_dwell_n"].fillna(0) + 3
+    )
     baseline = baseline.fillna(snap["g_dwell_sum"] / snap["g_dwell_n"])
     snap["stage_dwell_ratio"] = snap["days_in_stage"] / baseline.clip(lower=1.0)
     snap["stage_order"] = snap["stage_order"].replace(-1, np.nan)
@@ -210,10 +245,17 @@ def _touch_features(snap: pd.DataFrame, src: Sources) -> pd.DataFrame:
     t = src.touches[["opportunity_id", "partner_id", "touched_date"]].copy()
     t["touched_date"] = _dates(t["touched_date"])
     t["one"] = 1.0
-    per_deal = _cumulative(t.dropna(subset=["opportunity_id"]), "touched_date", ["opportunity_id"], {"touch_count": "one"})
+    per_deal = _cumulative(
+        t.dropna(subset=["opportunity_id"]),
+        "touched_date",
+        ["opportunity_id"],
+        {"touch_count": "one"},
+    )
     snap = asof_join(snap, per_deal, "touched_date", ["opportunity_id"], "touch")
     snap["touch_count"] = snap["touch_count"].fillna(0.0)
-    last = pd.concat([snap[SRC + "stage"], snap[SRC + "touch"], snap["created_date"]], axis=1).max(axis=1)
+    last = pd.concat([snap[SRC + "stage"], snap[SRC + "touch"], snap["created_date"]], axis=1).max(
+        axis=1
+    )
     snap["last_activity_date"] = last
     snap["days_since_activity"] = _days(snap["as_of_date"], last)
     per_partner = t.dropna(subset=["partner_id"])[["partner_id", "touched_date"]].drop_duplicates()
@@ -238,7 +280,9 @@ def _content_features(snap: pd.DataFrame, src: Sources) -> pd.DataFrame:
 def _tier_features(snap: pd.DataFrame, src: Sources) -> pd.DataFrame:
     tiers = src.tiers[["partner_id", "partner_tier", "valid_from_date", "valid_to_date"]].copy()
     tiers["valid_from_date"] = _dates(tiers["valid_from_date"])
-    tiers["valid_to_date"] = _dates(tiers["valid_to_date"])  # 9999-12-31 (open) is out of range: NaT
+    tiers["valid_to_date"] = _dates(
+        tiers["valid_to_date"]
+    )  # 9999-12-31 (open) is out of range: NaT
     snap = asof_join(snap, tiers, "valid_from_date", ["partner_id"], "tier")
     held = snap["valid_to_date"].isna() | (snap["valid_to_date"] > snap["as_of_date"])
     snap["partner_tier"] = snap["partner_tier"].where(held).fillna("unknown")
@@ -256,7 +300,9 @@ def _certification_events(src: Sources) -> pd.DataFrame | None:
         c = c.merge(src.courses[["course_id", "product_line"]], on="course_id", how="left")
     else:
         c["product_line"] = None
-    on = c[["partner_id", "product_line", "certified_date"]].rename(columns={"certified_date": "event_date"})
+    on = c[["partner_id", "product_line", "certified_date"]].rename(
+        columns={"certified_date": "event_date"}
+    )
     off = c.dropna(subset=["expires_date"])[["partner_id", "product_line", "expires_date"]]
     off = off.rename(columns={"expires_date": "event_date"})
     return pd.concat([on.assign(delta=1.0), off.assign(delta=-1.0)], ignore_index=True)
@@ -265,20 +311,38 @@ def _certification_events(src: Sources) -> pd.DataFrame | None:
 def _certification_features(snap: pd.DataFrame, src: Sources) -> pd.DataFrame:
     ev = _certification_events(src)
     if ev is None:
-        for col in ("has_valid_certification", "has_product_certification", "was_certified_at_creation"):
+        for col in (
+            "has_valid_certification",
+            "has_product_certification",
+            "was_certified_at_creation",
+        ):
             snap[col] = np.nan
         return snap
     any_cert = _cumulative(ev, "event_date", ["partner_id"], {"active_certs": "delta"})
     snap = asof_join(snap, any_cert, "event_date", ["partner_id"], "certification")
     snap["has_valid_certification"] = (snap.pop("active_certs").fillna(0) > 0).astype("float64")
     at_creation = any_cert.rename(columns={"active_certs": "certs_at_creation"})
-    snap = asof_join(snap, at_creation, "event_date", ["partner_id"], "certification_at_creation",
-                     left_date="created_date")
-    snap["was_certified_at_creation"] = (snap.pop("certs_at_creation").fillna(0) > 0).astype("float64")
-    by_line = _cumulative(ev.dropna(subset=["product_line"]), "event_date", ["partner_id", "product_line"],
-                          {"line_certs": "delta"})
+    snap = asof_join(
+        snap,
+        at_creation,
+        "event_date",
+        ["partner_id"],
+        "certification_at_creation",
+        left_date="created_date",
+    )
+    snap["was_certified_at_creation"] = (snap.pop("certs_at_creation").fillna(0) > 0).astype(
+        "float64"
+    )
+    by_line = _cumulative(
+        ev.dropna(subset=["product_line"]),
+        "event_date",
+        ["partner_id", "product_line"],
+        {"line_certs": "delta"},
+    )
     snap["product_line"] = snap["product_line"].fillna("unknown")
-    snap = asof_join(snap, by_line, "event_date", ["partner_id", "product_line"], "product_certification")
+    snap = asof_join(
+        snap, by_line, "event_date", ["partner_id", "product_line"], "product_certification"
+    )
     snap["has_product_certification"] = (snap.pop("line_certs").fillna(0) > 0).astype("float64")
     return snap
 
@@ -291,14 +355,24 @@ def _partner_history(snap: pd.DataFrame, opps: pd.DataFrame) -> pd.DataFrame:
     overall = _cumulative(closed, "closed_date", [], {"g_won": "won", "g_n": "one"})
     snap = asof_join(snap, overall, "closed_date", [], "overall_history")
     prior = (snap["g_won"] / snap["g_n"]).fillna(0.25)
-    partner = _cumulative(closed, "closed_date", ["partner_id"], {"p_won": "won", "p_n": "one", "p_cycle": "cycle"})
+    partner = _cumulative(
+        closed, "closed_date", ["partner_id"], {"p_won": "won", "p_n": "one", "p_cycle": "cycle"}
+    )
     snap = asof_join(snap, partner, "closed_date", ["partner_id"], "partner_history")
-    line = _cumulative(closed.assign(product_line=closed["product_line"].fillna("unknown")), "closed_date",
-                       ["partner_id", "product_line"], {"l_won": "won", "l_n": "one"})
-    snap = asof_join(snap, line, "closed_date", ["partner_id", "product_line"], "partner_line_history")
+    line = _cumulative(
+        closed.assign(product_line=closed["product_line"].fillna("unknown")),
+        "closed_date",
+        ["partner_id", "product_line"],
+        {"l_won": "won", "l_n": "one"},
+    )
+    snap = asof_join(
+        snap, line, "closed_date", ["partner_id", "product_line"], "partner_line_history"
+    )
     k = WIN_RATE_PRIOR_WEIGHT
     snap["partner_closed_count"] = snap["p_n"].fillna(0.0)
-    snap["partner_win_rate"] = (snap["p_won"].fillna(0) + k * prior) / (snap["partner_closed_count"] + k)
+    snap["partner_win_rate"] = (snap["p_won"].fillna(0) + k * prior) / (
+        snap["partner_closed_count"] + k
+    )
     snap["partner_product_win_rate"] = (snap["l_won"].fillna(0) + k * snap["partner_win_rate"]) / (
         snap["l_n"].fillna(0) + k
     )
@@ -314,11 +388,15 @@ def _mdf_features(snap: pd.DataFrame, src: Sources) -> pd.DataFrame:
     m = m[m["is_approved"].astype(bool) & m["partner_id"].notna()].copy()
     m["decided_date"] = _dates(m["decided_date"])
     m["amt"] = m["approved_amount"].astype("float64").fillna(0.0)
-    cum = _cumulative(m.dropna(subset=["decided_date"]), "decided_date", ["partner_id"], {"mdf_cum": "amt"})
+    cum = _cumulative(
+        m.dropna(subset=["decided_date"]), "decided_date", ["partner_id"], {"mdf_cum": "amt"}
+    )
     snap = asof_join(snap, cum, "decided_date", ["partner_id"], "mdf")
     snap["year_ago"] = snap["as_of_date"] - pd.Timedelta(days=365)
     before = cum.rename(columns={"mdf_cum": "mdf_cum_before"})
-    snap = asof_join(snap, before, "decided_date", ["partner_id"], "mdf_year_ago", left_date="year_ago")
+    snap = asof_join(
+        snap, before, "decided_date", ["partner_id"], "mdf_year_ago", left_date="year_ago"
+    )
     snap["mdf_approved_365d"] = snap.pop("mdf_cum").fillna(0) - snap.pop("mdf_cum_before").fillna(0)
     return snap.drop(columns=["year_ago"])
 
@@ -363,7 +441,9 @@ def stall_labels(
     t = src.touches[["opportunity_id", "touched_date"]].dropna().copy()
     t["touched_date"] = _dates(t["touched_date"])
     later = asof_join(later, t.drop_duplicates(), "touched_date", ["opportunity_id"], "touch")
-    last = pd.concat([later[SRC + "stage"], later[SRC + "touch"], later["created_date"]], axis=1).max(axis=1)
+    last = pd.concat(
+        [later[SRC + "stage"], later[SRC + "touch"], later["created_date"]], axis=1
+    ).max(axis=1)
     stalled_later = (later["as_of_date"] - last).dt.days >= inactive_days
     open_later = f["closed_date"].isna() | (f["closed_date"] > later["as_of_date"])
     label = (stalled_later & open_later).astype("float64")

@@ -40,26 +40,38 @@ def lgb_params(seed: int) -> dict:
     }
 
 
-def design(frame: pd.DataFrame, categories: dict[str, list[str]], features: list[str] | None = None) -> pd.DataFrame:
+def design(
+    frame: pd.DataFrame, categories: dict[str, list[str]], features: list[str] | None = None
+) -> pd.DataFrame:
     """The model's input columns, numeric as float, categoricals with a fixed category order."""
     cols = features or list(FEATURES)
     x = pd.DataFrame(index=frame.index)
     for c in cols:
         if c in CATEGORICAL:
-            x[c] = pd.Categorical(frame[c].astype("object").fillna("unknown"), categories=categories[c])
+            x[c] = pd.Categorical(
+                frame[c].astype("object").fillna("unknown"), categories=categories[c]
+            )
         else:
             x[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     return x
 
 
 def category_levels(frame: pd.DataFrame) -> dict[str, list[str]]:
-    return {c: sorted(set(frame[c].astype("object").fillna("unknown")) | {"unknown"}) for c in CATEGORICAL if c in frame}
+    return {
+        c: sorted(set(frame[c].astype("object").fillna("unknown")) | {"unknown"})
+        for c in CATEGORICAL
+        if c in frame
+    }
 
 
 def fit(x: pd.DataFrame, y: pd.Series, seed: int, rounds: int) -> lgb.Booster:
     """A LightGBM binary model; columns that are all null are left to LightGBM (never split on)."""
-    data = lgb.Dataset(x, label=y.astype("float64"), categorical_feature=[c for c in x if c in CATEGORICAL],
-                       free_raw_data=False)
+    data = lgb.Dataset(
+        x,
+        label=y.astype("float64"),
+        categorical_feature=[c for c in x if c in CATEGORICAL],
+        free_raw_data=False,
+    )
     return lgb.train(lgb_params(seed), data, num_boost_round=rounds)
 
 
@@ -118,8 +130,14 @@ def binary_metrics(
     n = len(y)
 
     def row(name: str, value: float, count: int) -> dict:
-        return {"model_name": model_name, "metric_name": name, "metric_value": float(value),
-                "baseline_name": baseline, "split_name": split, "n_rows": int(count)}
+        return {
+            "model_name": model_name,
+            "metric_name": name,
+            "metric_value": float(value),
+            "baseline_name": baseline,
+            "split_name": split,
+            "n_rows": int(count),
+        }
 
     rows = [row("base_rate", y.mean() if n else np.nan, n)]
     if n == 0:
@@ -149,11 +167,21 @@ def evaluate(test: pd.DataFrame, train_rows: int | None = None) -> list[dict]:
     y = test["label"].to_numpy(dtype="float64")
     split = "time_split_test"
     rows = binary_metrics(y, test["win_probability"], MODEL_NAME, None, split)
-    rows += binary_metrics(y, test["crm_stage_probability"].fillna(0.5), MODEL_NAME, "crm_stage_probability", split)
+    rows += binary_metrics(
+        y, test["crm_stage_probability"].fillna(0.5), MODEL_NAME, "crm_stage_probability", split
+    )
     rows += binary_metrics(y, test["stage_tier_win_rate"], MODEL_NAME, "stage_tier_win_rate", split)
     if train_rows is not None:
-        rows.append({"model_name": MODEL_NAME, "metric_name": "train_rows", "metric_value": float(train_rows),
-                     "baseline_name": None, "split_name": "time_split_train", "n_rows": int(train_rows)})
+        rows.append(
+            {
+                "model_name": MODEL_NAME,
+                "metric_name": "train_rows",
+                "metric_value": float(train_rows),
+                "baseline_name": None,
+                "split_name": "time_split_train",
+                "n_rows": int(train_rows),
+            }
+        )
     return rows
 
 
@@ -202,7 +230,11 @@ def score(
             c["stage_tier_win_rate"] = c["crm_stage_probability"]
         c["split_name"] = "score"
         out.append(c)
-    rows = pd.concat(out, ignore_index=True) if out else f.iloc[0:0].assign(win_probability=np.nan, split_name="")
+    rows = (
+        pd.concat(out, ignore_index=True)
+        if out
+        else f.iloc[0:0].assign(win_probability=np.nan, split_name="")
+    )
     for col in ("top_factor_1", "top_factor_2", "top_factor_3"):
         if col not in rows:
             rows[col] = None

@@ -15,7 +15,14 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from orchestration.intelligence.health import binary_metrics, category_levels, design, fit, predict, top_factors
+from orchestration.intelligence.health import (
+    binary_metrics,
+    category_levels,
+    design,
+    fit,
+    predict,
+    top_factors,
+)
 
 MODEL_NAME = "stall_risk"
 LABEL = "stalls_within_horizon"
@@ -27,9 +34,16 @@ def precision_at_k(frame: pd.DataFrame, score: str, label: str, share: float) ->
     how many were flagged."""
     if not len(frame):
         return float("nan"), 0
-    ranked = frame.sort_values(["as_of_date", score, "opportunity_id"], ascending=[True, False, True], kind="stable")
+    ranked = frame.sort_values(
+        ["as_of_date", score, "opportunity_id"], ascending=[True, False, True], kind="stable"
+    )
     rank = ranked.groupby("as_of_date", sort=True).cumcount()
-    k = ranked.groupby("as_of_date", sort=True)["opportunity_id"].transform("size").mul(share).apply(np.ceil)
+    k = (
+        ranked.groupby("as_of_date", sort=True)["opportunity_id"]
+        .transform("size")
+        .mul(share)
+        .apply(np.ceil)
+    )
     top = ranked[rank < k]
     return float(top[label].mean()), len(top)
 
@@ -39,8 +53,14 @@ def precision_metric_name(share: float) -> str:
 
 
 def _metric(name: str, value: float, baseline: str | None, n: int) -> dict:
-    return {"model_name": MODEL_NAME, "metric_name": name, "metric_value": float(value),
-            "baseline_name": baseline, "split_name": "time_split_test", "n_rows": int(n)}
+    return {
+        "model_name": MODEL_NAME,
+        "metric_name": name,
+        "metric_value": float(value),
+        "baseline_name": baseline,
+        "split_name": "time_split_test",
+        "n_rows": int(n),
+    }
 
 
 def evaluate(test: pd.DataFrame, top_share: float, train_rows: int | None = None) -> list[dict]:
@@ -51,16 +71,36 @@ def evaluate(test: pd.DataFrame, top_share: float, train_rows: int | None = None
     rows = binary_metrics(y, test["stall_probability"], MODEL_NAME, None, split)
     t = test.assign(_rule=test["days_since_activity"].fillna(0).astype("float64"))
     rule_p = np.clip(t["_rule"] / max(float(t["_rule"].max()), 1.0), 0, 1)
-    rows += [r for r in binary_metrics(y, rule_p, MODEL_NAME, "days_since_activity_rule", split)
-             if r["metric_name"] in ("auc", "base_rate")]
+    rows += [
+        r
+        for r in binary_metrics(y, rule_p, MODEL_NAME, "days_since_activity_rule", split)
+        if r["metric_name"] in ("auc", "base_rate")
+    ]
     p_model, n_model = precision_at_k(t, "stall_probability", LABEL, top_share)
     p_rule, n_rule = precision_at_k(t, "_rule", LABEL, top_share)
     rows.append(_metric(precision_metric_name(top_share), p_model, None, n_model))
-    rows.append(_metric(precision_metric_name(top_share), p_rule, "days_since_activity_rule", n_rule))
-    rows.append(_metric(precision_metric_name(top_share), float(np.mean(y)) if len(y) else np.nan, "prevalence", len(y)))
+    rows.append(
+        _metric(precision_metric_name(top_share), p_rule, "days_since_activity_rule", n_rule)
+    )
+    rows.append(
+        _metric(
+            precision_metric_name(top_share),
+            float(np.mean(y)) if len(y) else np.nan,
+            "prevalence",
+            len(y),
+        )
+    )
     if train_rows is not None:
-        rows.append({"model_name": MODEL_NAME, "metric_name": "train_rows", "metric_value": float(train_rows),
-                     "baseline_name": None, "split_name": "time_split_train", "n_rows": int(train_rows)})
+        rows.append(
+            {
+                "model_name": MODEL_NAME,
+                "metric_name": "train_rows",
+                "metric_value": float(train_rows),
+                "baseline_name": None,
+                "split_name": "time_split_train",
+                "n_rows": int(train_rows),
+            }
+        )
     return rows
 
 
@@ -98,16 +138,26 @@ def score(
         c["stall_probability"] = 1.0
         for col in ("top_factor_1", "top_factor_2", "top_factor_3"):
             c[col] = None
+        days = c["days_since_activity"].fillna(0).astype(int).astype(str)
+        c.loc[~fresh, "top_factor_1"] = (
+            "already stalled: " + days[~fresh] + " days without stage change or touch"
+        )
         if len(final_train) and final_train[LABEL].nunique() == 2 and fresh.any():
             model = fit(design(final_train, levels), final_train[LABEL], seed, rounds)
             x = design(c[fresh], levels)
             c.loc[fresh, "stall_probability"] = predict(model, x)
-            c.loc[fresh, ["top_factor_1", "top_factor_2", "top_factor_3"]] = top_factors(model, x).to_numpy()
+            c.loc[fresh, ["top_factor_1", "top_factor_2", "top_factor_3"]] = top_factors(
+                model, x
+            ).to_numpy()
         elif fresh.any():
             c.loc[fresh, "stall_probability"] = np.nan
         c["split_name"] = "score"
         out.append(c)
-    rows = pd.concat(out, ignore_index=True) if out else f.iloc[0:0].assign(stall_probability=np.nan, split_name="")
+    rows = (
+        pd.concat(out, ignore_index=True)
+        if out
+        else f.iloc[0:0].assign(stall_probability=np.nan, split_name="")
+    )
     return rows, pd.DataFrame(metrics)
 
 

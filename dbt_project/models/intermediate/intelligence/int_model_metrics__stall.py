@@ -5,7 +5,15 @@ import pandas as pd
 
 from orchestration.intelligence.stall import evaluate
 
-COLUMNS = ["model_name", "metric_name", "metric_value", "baseline_name", "split_name", "as_of_date", "n_rows"]
+COLUMNS = [
+    "model_name",
+    "metric_name",
+    "metric_value",
+    "baseline_name",
+    "split_name",
+    "as_of_date",
+    "n_rows",
+]
 
 
 def model(dbt, session):

@@ -7,16 +7,46 @@ from datetime import timedelta
 
 import pandas as pd
 
-from orchestration.intelligence.features import Sources, build_features, snapshot_dates, stall_labels
+from orchestration.intelligence.features import (
+    Sources,
+    build_features,
+    snapshot_dates,
+    stall_labels,
+)
 
 OUTPUT = [
-    "opportunity_id", "partner_id", "as_of_date", "product_line", "deal_source", "region", "partner_tier",
-    "amount", "stage_order", "days_in_stage", "stage_dwell_ratio", "opportunity_age_days",
-    "registration_age_days", "touch_count", "days_since_activity", "days_since_partner_activity",
-    "days_since_partner_content_use", "has_valid_certification", "has_product_certification",
-    "was_certified_at_creation", "partner_win_rate", "partner_product_win_rate", "partner_cycle_days",
-    "partner_closed_count", "mdf_approved_365d", "log_amount", "is_won", "is_stalled",
-    "stalls_within_horizon", "created_date", "closed_date", "last_activity_date",
+    "opportunity_id",
+    "partner_id",
+    "as_of_date",
+    "product_line",
+    "deal_source",
+    "region",
+    "partner_tier",
+    "amount",
+    "stage_order",
+    "days_in_stage",
+    "stage_dwell_ratio",
+    "opportunity_age_days",
+    "registration_age_days",
+    "touch_count",
+    "days_since_activity",
+    "days_since_partner_activity",
+    "days_since_partner_content_use",
+    "has_valid_certification",
+    "has_product_certification",
+    "was_certified_at_creation",
+    "partner_win_rate",
+    "partner_product_win_rate",
+    "partner_cycle_days",
+    "partner_closed_count",
+    "mdf_approved_365d",
+    "log_amount",
+    "is_won",
+    "is_stalled",
+    "stalls_within_horizon",
+    "created_date",
+    "closed_date",
+    "last_activity_date",
 ]
 
 
@@ -45,9 +75,7 @@ def model(dbt, session):
     )
     dates = snapshot_dates(as_of, as_of - timedelta(days=history), every)
     feats = build_features(src, dates)
-    feats = stall_labels(
-        feats, src, int(stall_inactive_days), int(stall_horizon_days), as_of
-    )
+    feats = stall_labels(feats, src, int(stall_inactive_days), int(stall_horizon_days), as_of)
     out = feats[OUTPUT].copy()
     for c in ("as_of_date", "created_date", "closed_date", "last_activity_date"):
         out[c] = pd.to_datetime(out[c]).dt.date

@@ -9,8 +9,17 @@ import pandas as pd
 from orchestration.intelligence.health import score
 
 OUTPUT = [
-    "opportunity_id", "as_of_date", "split_name", "label", "win_probability", "health_score",
-    "crm_stage_probability", "stage_tier_win_rate", "top_factor_1", "top_factor_2", "top_factor_3",
+    "opportunity_id",
+    "as_of_date",
+    "split_name",
+    "label",
+    "win_probability",
+    "health_score",
+    "crm_stage_probability",
+    "stage_tier_win_rate",
+    "top_factor_1",
+    "top_factor_2",
+    "top_factor_3",
 ]
 
 
@@ -23,15 +32,22 @@ def model(dbt, session):
     reporting = dbt.ref("int_reporting_date").df()
     as_of = pd.Timestamp(reporting["as_of_date"].iloc[0]).date()
     stages = dbt.ref("deal_stages").df()
-    probability = dict(zip(stages["stage_order"].astype(int), stages["default_probability"].astype(float), strict=True))
+    probability = dict(
+        zip(
+            stages["stage_order"].astype(int),
+            stages["default_probability"].astype(float),
+            strict=True,
+        )
+    )
     feats = dbt.ref("int_opportunity_features").df()
     feats["as_of_date"] = pd.to_datetime(feats["as_of_date"])
     feats["closed_date"] = pd.to_datetime(feats["closed_date"])
     cutoff = as_of - timedelta(days=int(test_days))
-    rows, _ = score(feats, as_of, cutoff, probability, seed=int(seed),
-                    rounds=int(boosting_rounds))
+    rows, _ = score(feats, as_of, cutoff, probability, seed=int(seed), rounds=int(boosting_rounds))
     out = rows.reindex(columns=OUTPUT)
     out["as_of_date"] = pd.to_datetime(out["as_of_date"]).dt.date
     out["label"] = out["label"].astype("float64")
     out["health_score"] = out["health_score"].astype("Int64")
-    return out.sort_values(["split_name", "as_of_date", "opportunity_id"], kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["split_name", "as_of_date", "opportunity_id"], kind="stable"
+    ).reset_index(drop=True)

@@ -10,8 +10,16 @@ import pandas as pd
 from orchestration.intelligence.stall import score
 
 OUTPUT = [
-    "opportunity_id", "as_of_date", "split_name", "stalls_within_horizon", "stall_probability",
-    "days_since_activity", "is_stalled", "top_factor_1", "top_factor_2", "top_factor_3",
+    "opportunity_id",
+    "as_of_date",
+    "split_name",
+    "stalls_within_horizon",
+    "stall_probability",
+    "days_since_activity",
+    "is_stalled",
+    "top_factor_1",
+    "top_factor_2",
+    "top_factor_3",
 ]
 
 
@@ -28,11 +36,19 @@ def model(dbt, session):
     feats = dbt.ref("int_opportunity_features").df()
     feats["as_of_date"] = pd.to_datetime(feats["as_of_date"])
     cutoff = as_of - timedelta(days=int(test_days))
-    rows, _ = score(feats, as_of, cutoff, int(stall_horizon_days),
-                    float(top_share), seed=int(seed),
-                    rounds=int(boosting_rounds))
+    rows, _ = score(
+        feats,
+        as_of,
+        cutoff,
+        int(stall_horizon_days),
+        float(top_share),
+        seed=int(seed),
+        rounds=int(boosting_rounds),
+    )
     out = rows.reindex(columns=OUTPUT)
     out["as_of_date"] = pd.to_datetime(out["as_of_date"]).dt.date
     out["is_stalled"] = out["is_stalled"].astype("boolean")
     out["stalls_within_horizon"] = out["stalls_within_horizon"].astype("float64")
-    return out.sort_values(["split_name", "as_of_date", "opportunity_id"], kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["split_name", "as_of_date", "opportunity_id"], kind="stable"
+    ).reset_index(drop=True)
