@@ -27,6 +27,7 @@ from dashboards import (
     mdf_roi,
     partner_pipeline,
     partner_scorecards,
+    pipeline_health,
 )
 from dashboards.style import page_html
 
@@ -90,6 +91,17 @@ PAGES: tuple[Page, ...] = (
         build=enablement.figures,
         needs=("lms",),
         uses=("tcma",),
+    ),
+    Page(
+        slug="pipeline_health",
+        title="Pipeline health",
+        reads=(
+            "rpt_pipeline_health_distribution",
+            "rpt_pipeline_health_riskiest_deals",
+            "rpt_model_performance",
+        ),
+        build=pipeline_health.figures,
+        uses=("lms",),
     ),
     Page(
         slug="data_health",

@@ -17,6 +17,7 @@ NUMBER_COLUMNS = (
     "ttpp_days_to_first_qualified",
     "ttpp_days_to_first_revenue",
     "ees_score",
+    "open_pipeline_health_score",
 )
 
 
@@ -54,16 +55,18 @@ def _league_table(df: pd.DataFrame) -> go.Figure:
         ],
         "Active seller": ["yes" if v else "no" for v in top["is_active_seller"]],
         "Revenue band": top["revenue_band"].tolist(),
+        # mean health (1-99) of the partner's open pipeline (fct_opportunity_health); n/a: no open deals
+        "Pipeline health": _fmt(top["open_pipeline_health_score"], "score"),
     }
     figure = go.Figure(
         go.Table(
-            columnwidth=[4, 16, 7, 8, 6, 9, 9, 9, 7, 7, 8, 7, 7, 6, 7, 6, 7],
+            columnwidth=[4, 16, 7, 8, 6, 9, 9, 9, 7, 7, 8, 7, 7, 6, 7, 6, 7, 7],
             header={"values": list(columns), "fill_color": "#4b5d73", "font_color": "white"},
             cells={
                 "values": list(columns.values()),
                 "fill_color": [[TIER_COLOURS.get(t, "#ffffff") + "33" for t in top["partner_tier"]]]
                 * len(columns),
-                "align": ["right", "left", *["left"] * 3, *["right"] * 12],
+                "align": ["right", "left", *["left"] * 3, *["right"] * 13],
                 "height": 24,
             },
         )

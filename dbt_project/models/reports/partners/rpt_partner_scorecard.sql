@@ -43,6 +43,18 @@ trailing_outcomes as (
 
 ),
 
+open_health as (
+
+    -- issue 15: mean health of the partner's open pipeline on the reporting date
+    select
+        partner_id,
+        avg(cast(health_score as double)) as open_pipeline_health_score
+
+    from {{ ref('fct_opportunity_health') }}
+    group by partner_id
+
+),
+
 final as (
 
     select
@@ -65,7 +77,8 @@ final as (
         productivity.ees_score,
         partners.certified_people_count,
         active_sellers.is_active_seller,
-        active_sellers.revenue_band
+        active_sellers.revenue_band,
+        open_health.open_pipeline_health_score
 
     from partners
     inner join active_sellers
@@ -74,6 +87,8 @@ final as (
         on partners.partner_id = productivity.partner_id
     left join trailing_outcomes
         on partners.partner_id = trailing_outcomes.partner_id
+    left join open_health
+        on partners.partner_id = open_health.partner_id
 
 )
 
