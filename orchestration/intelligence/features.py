@@ -157,8 +157,8 @@ def _opportunities(src: Sources) -> pd.DataFrame:
 
 
 def open_snapshots(opps: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
-    """Opportunities open at the end of each day: created by then, not closed by then."""
-    grid = pd.DataFrame({"as_of_date": pd.to_datetime(pd.Series(dates)).astype("datetime64[ns]")})
+    """Opportunities open at the end of each day: created by then, not closed by then (each deal
+    is repeated over its own open days only, never a full cross join)."""
     cols = [
         "opportunity_id",
         "partner_id",
@@ -171,11 +171,20 @@ def open_snapshots(opps: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
         "closed_date",
         "is_won",
     ]
-    snap = grid.merge(opps[cols], how="cross")
-    is_open = (snap["created_date"] <= snap["as_of_date"]) & (
-        snap["closed_date"].isna() | (snap["closed_date"] > snap["as_of_date"])
-    )
-    snap = snap[is_open].sort_values(["as_of_date", "opportunity_id"], kind="stable")
+    grid = pd.to_datetime(pd.Series(sorted(dates))).astype("datetime64[ns]").to_numpy()
+    o = opps[cols].reset_index(drop=True)
+    created = o["created_date"].astype("datetime64[ns]").to_numpy()
+    closed = o["closed_date"].astype("datetime64[ns]").to_numpy()
+    first = np.searchsorted(grid, created, side="left")  # first day >= created
+    end = np.where(
+        np.isnat(closed), len(grid), np.searchsorted(grid, closed, side="left")
+    )  # days < closed
+    count = np.clip(end - first, 0, None)
+    rows = np.repeat(np.arange(len(o)), count)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
+    snap = o.iloc[rows].reset_index(drop=True)
+    snap.insert(0, "as_of_date", grid[np.repeat(first, count) + offset] if len(rows) else grid[:0])
+    snap = snap.sort_values(["as_of_date", "opportunity_id"], kind="stable")
     return snap.reset_index(drop=True)
 
 

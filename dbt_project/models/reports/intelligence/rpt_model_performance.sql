@@ -26,7 +26,7 @@ final as (
         max(case when metrics.metric_name = 'expected_calibration_error' then metrics.metric_value end) as expected_calibration_error,
         max(case when metrics.metric_name like 'precision_at_top_%' then metrics.metric_value end) as precision_at_top_k,
         max(case when metrics.metric_name = 'base_rate' then metrics.metric_value end) as base_rate,
-        cast(max(case when metrics.metric_name in ('auc', 'base_rate') then metrics.n_rows end) as bigint) as test_rows,
+        cast(coalesce(max(case when metrics.metric_name in ('auc', 'base_rate') then metrics.n_rows end), max(metrics.n_rows)) as bigint) as test_rows,
         max(metrics.as_of_date) as as_of_date
 
     from metrics
