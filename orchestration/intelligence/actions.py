@@ -47,6 +47,12 @@ class Reference:
         return t.loc[opportunity_id] if t is not None and opportunity_id in t.index else None
 
     def course(self, product_line: str) -> pd.Series | None:
+        key = ("course", product_line)
+        if key not in self._cache:
+            self._cache[key] = self._course(product_line)
+        return self._cache[key]
+
+    def _course(self, product_line: str) -> pd.Series | None:
         c = self.courses
         if not len(c):
             return None
@@ -56,6 +62,12 @@ class Reference:
         return c.sort_values(["duration_hours", "course_id"], kind="stable").iloc[0]
 
     def best_asset_type(self, deal_stage: str, attached_types: set[str]) -> pd.Series | None:
+        key = ("lift", deal_stage, frozenset(attached_types))
+        if key not in self._cache:
+            self._cache[key] = self._best_asset_type(deal_stage, attached_types)
+        return self._cache[key]
+
+    def _best_asset_type(self, deal_stage: str, attached_types: set[str]) -> pd.Series | None:
         cl = self.content_lift
         if not len(cl):
             return None
@@ -73,6 +85,12 @@ class Reference:
         ).iloc[0]
 
     def best_asset(self, asset_type: str, product_line: str) -> pd.Series | None:
+        key = ("asset", asset_type, product_line)
+        if key not in self._cache:
+            self._cache[key] = self._best_asset(asset_type, product_line)
+        return self._cache[key]
+
+    def _best_asset(self, asset_type: str, product_line: str) -> pd.Series | None:
         a = self.attachments
         if not len(a):
             return None
