@@ -107,7 +107,11 @@ def asof_join(
     r = right.dropna(subset=[right_date]).copy()
     r[right_date] = r[right_date].astype("datetime64[ns]")
     r[SRC + name] = r[right_date]
-    r = r.sort_values([right_date, *by], kind="stable")
+    # a full sort: among rows with the same key and date, the one picked (the last) must not
+    # depend on the order the warehouse returned them in
+    r = r.sort_values(
+        [right_date, *by, *[c for c in r.columns if c not in (right_date, *by)]], kind="stable"
+    )
     lhs = left.reset_index(drop=True).copy()
     lhs["_row"] = np.arange(len(lhs))
     lhs[left_date] = lhs[left_date].astype("datetime64[ns]")
@@ -192,7 +196,7 @@ def _cumulative(
     frame: pd.DataFrame, date_col: str, by: list[str], values: dict[str, str]
 ) -> pd.DataFrame:
     """Per `by`, the running sums of `values` (new name -> column) at each date (last row per date)."""
-    f = frame.sort_values([*by, date_col], kind="stable").copy()
+    f = frame.sort_values([*by, date_col, *values.values()], kind="stable").copy()
     g = f.groupby(by, sort=False) if by else None
     for new, col in values.items():
         f[new] = g[col].cumsum() if by else f[col].cumsum()

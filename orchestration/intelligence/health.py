@@ -196,7 +196,8 @@ def score(
     """(rows, metrics): rows = the test rows ('test', with both baselines) and the open
     opportunities on the reporting date ('score', with top factors); metrics = binary_metrics of
     the model and both baselines on the test rows."""
-    f = feats.copy()
+    # the warehouse returns rows in any order; LightGBM's bins and sums depend on it
+    f = feats.sort_values(["as_of_date", "opportunity_id"], kind="stable").reset_index(drop=True)
     f["label"] = label_win(f)
     day = pd.Timestamp(reporting_date)
     cut = pd.Timestamp(cutoff_date)

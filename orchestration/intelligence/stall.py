@@ -115,7 +115,8 @@ def score(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows, metrics) like health.score; `feats` carries is_stalled and stalls_within_horizon
     (features.stall_labels). Score rows include the deals already stalled (probability 1)."""
-    f = feats.copy()
+    # the warehouse returns rows in any order; LightGBM's bins and sums depend on it
+    f = feats.sort_values(["as_of_date", "opportunity_id"], kind="stable").reset_index(drop=True)
     day, cut = pd.Timestamp(reporting_date), pd.Timestamp(cutoff_date)
     h = pd.Timedelta(days=horizon_days)
     known = f[LABEL].notna()

@@ -153,3 +153,16 @@ def test_a_stage_change_inside_the_horizon_prevents_the_stall() -> None:
 def test_snapshot_grid_ends_on_the_reporting_date() -> None:
     days = snapshot_dates(date(2024, 3, 31), date(2024, 3, 1), 14)
     assert days == [date(2024, 3, 3), date(2024, 3, 17), date(2024, 3, 31)]
+
+
+def test_the_order_the_warehouse_returns_rows_in_changes_nothing() -> None:
+    """DuckDB scans in parallel: the same marts can come back in any order."""
+    src = sources()
+    days = [date(2024, 2, 20), AS_OF, date(2024, 3, 12)]
+    shuffled = sources(
+        **{
+            name: getattr(src, name).sample(frac=1.0, random_state=1)
+            for name in ("opportunities", "stage_changes", "touches", "tiers", "certifications")
+        }
+    )
+    pd.testing.assert_frame_equal(build_features(src, days), build_features(shuffled, days))

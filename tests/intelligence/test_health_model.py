@@ -151,3 +151,12 @@ def test_stage_tier_table_falls_back_to_the_stage_then_overall() -> None:
         {"stage_order": [1, 1, 2, 4], "partner_tier": ["gold", "silver", "silver", "gold"]}
     )
     assert health.stage_tier_table(train, "label", test).tolist() == [0.5, 0.5, 0.0, 0.5]
+
+
+def test_scores_do_not_depend_on_the_row_order_of_the_feature_rows() -> None:
+    f = synthetic(1500, 9, _truth)
+    day = f["as_of_date"].max().date()
+    args = (day, date(2024, 7, 1), {s: 0.2 * s for s in range(1, 6)})
+    a, _ = health.score(f, *args, rounds=30)
+    b, _ = health.score(f.sample(frac=1.0, random_state=2), *args, rounds=30)
+    pd.testing.assert_frame_equal(a, b)
