@@ -25,9 +25,9 @@ from dashboards import (
     data_health,
     enablement,
     mdf_roi,
-    outlook,
     partner_pipeline,
     partner_scorecards,
+    pipeline_health,
 )
 from dashboards.style import page_html
 
@@ -93,10 +93,17 @@ PAGES: tuple[Page, ...] = (
         uses=("tcma",),
     ),
     Page(
-        slug="revenue_outlook",
-        title="Revenue outlook",
-        reads=("rpt_channel_outlook", "rpt_partner_lifetime_value"),
-        build=outlook.figures,
+        slug="pipeline_health",
+        title="Pipeline health",
+        reads=(
+            "rpt_pipeline_health_distribution",
+            "rpt_pipeline_health_riskiest_deals",
+            "rpt_model_performance",
+            "rpt_channel_outlook",
+            "rpt_partner_lifetime_value",
+        ),
+        build=pipeline_health.figures,
+        uses=("lms",),
     ),
     Page(
         slug="data_health",

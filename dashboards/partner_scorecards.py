@@ -17,6 +17,7 @@ NUMBER_COLUMNS = (
     "ttpp_days_to_first_qualified",
     "ttpp_days_to_first_revenue",
     "ees_score",
+    "open_pipeline_health_score",
 )
 
 
@@ -56,10 +57,12 @@ def _league_table(df: pd.DataFrame) -> go.Figure:
         "Revenue band": top["revenue_band"].tolist(),
         # null without a partner-sourced win (or too few partners to fit): n/a
         "PLV next 12M": _fmt(top["plv_next_12m_amount"], "money"),
+        # mean health (1-99) of the partner's open pipeline (fct_opportunity_health); n/a: no open deals
+        "Pipeline health": _fmt(top["open_pipeline_health_score"], "score"),
     }
     figure = go.Figure(
         go.Table(
-            columnwidth=[4, 16, 7, 8, 6, 9, 9, 9, 7, 7, 8, 7, 7, 6, 7, 6, 7, 9],
+            columnwidth=[4, 16, 7, 8, 6, 9, 9, 9, 7, 7, 8, 7, 7, 6, 7, 6, 7, 9, 7],
             header={"values": list(columns), "fill_color": "#4b5d73", "font_color": "white"},
             cells={
                 "values": list(columns.values()),

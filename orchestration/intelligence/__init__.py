@@ -1,1 +1,1 @@
-"""Revenue intelligence: forecasts, lifetime value and pipeline-health models behind the intelligence marts."""
+"""Revenue intelligence: point-in-time features, pipeline health, stall risk, forecasts, lifetime value."""

@@ -115,6 +115,7 @@ def partner_scorecard(partners: int = 30) -> pd.DataFrame:
                 "is_active_seller": i <= 20,
                 "revenue_band": "A" if i <= 5 else "B" if i <= 20 else "C",
                 "plv_next_12m_amount": None if i > 25 else 800_000 / i,
+                "open_pipeline_health_score": None if i == 30 else 60.0 - i,
             }
         )
     return pd.DataFrame(rows)
@@ -431,6 +432,90 @@ def feed_schema_drift() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def pipeline_health_distribution() -> pd.DataFrame:
+    """Open deals by tier x region x health band (issue 15): more gold deals in the low bands."""
+    rows = []
+    for tier, shift in (("gold", 2), ("silver", 0)):
+        for region in ("EMEA", "NA"):
+            for b, band in enumerate(("01-19", "20-39", "40-59", "60-79", "80-99")):
+                n = 1 + (b + shift) % 5
+                rows.append(
+                    {
+                        "pipeline_health_distribution_id": f"{tier}|{region}|{band}",
+                        "partner_tier": tier,
+                        "region": region,
+                        "health_band": band,
+                        "currency_code": "USD",
+                        "open_deal_count": n,
+                        "open_pipeline_amount": 10_000.0 * n,
+                        "mean_health_score": 10.0 + 20 * b + 2 * shift,
+                        "as_of_date": pd.Timestamp("2026-09-30"),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def pipeline_health_riskiest_deals(deals: int = 3) -> pd.DataFrame:
+    """The riskiest big deals with their actions (issue 15)."""
+    rules = ("cam_joint_call", "cam_joint_call", "flash_incentive")
+    return pd.DataFrame(
+        [
+            {
+                "opportunity_id": f"o{i}",
+                "partner_id": f"p{i}",
+                "partner_name": f"Partner {i}",
+                "partner_tier": "gold",
+                "region": "EMEA",
+                "deal_stage": "contractsent",
+                "product_line": "security",
+                "currency_code": "USD",
+                "top_factor_1": "days in stage = 90 (-0.80)",
+                "action_rule": rules[i % 3],
+                "next_best_action": "Schedule a CAM joint call with the partner",
+                "action_reason": "no stage change and no partner touch for 40 days",
+                "risk_rank": i + 1,
+                "amount": 100_000.0 * (i + 1),
+                "big_deal_amount": 100_000.0,
+                "health_score": 10 + i,
+                "win_probability": 0.1 + i / 100,
+                "stall_risk_score": 80,
+                "is_stalled": i == 0,
+                "as_of_date": pd.Timestamp("2026-09-30"),
+            }
+            for i in range(deals)
+        ]
+    )
+
+
+def model_performance(model_auc: float = 0.8) -> pd.DataFrame:
+    """Models against their baselines (issue 15)."""
+    rows = [
+        ("pipeline_health", "model", model_auc),
+        ("pipeline_health", "crm_stage_probability", 0.70),
+        ("pipeline_health", "stage_tier_win_rate", 0.75),
+        ("stall_risk", "model", 0.95),
+        ("stall_risk", "days_since_activity_rule", 0.93),
+        ("stall_risk", "prevalence", None),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "model_performance_id": f"{m}|{s}",
+                "model_name": m,
+                "scored_by": s,
+                "auc": a,
+                "brier": 0.2,
+                "expected_calibration_error": 0.05,
+                "precision_at_top_k": 0.4 if m == "stall_risk" else None,
+                "base_rate": 0.3,
+                "test_rows": 200,
+                "as_of_date": pd.Timestamp("2026-09-30"),
+            }
+            for m, s, a in rows
+        ]
+    )
+
+
 def all_reports() -> dict[str, pd.DataFrame]:
     """Every report the new leadership pages read."""
     return {
@@ -447,6 +532,9 @@ def all_reports() -> dict[str, pd.DataFrame]:
         "rpt_feed_schema_drift": feed_schema_drift(),
         "rpt_channel_outlook": channel_outlook(),
         "rpt_partner_lifetime_value": partner_lifetime_value(),
+        "rpt_pipeline_health_distribution": pipeline_health_distribution(),
+        "rpt_pipeline_health_riskiest_deals": pipeline_health_riskiest_deals(),
+        "rpt_model_performance": model_performance(),
     }
 
 

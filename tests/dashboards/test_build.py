@@ -56,7 +56,7 @@ def test_pages_open_offline_with_plotly_shipped_once(tmp_path: Path) -> None:
         "active_sellers.html",
         "mdf_roi.html",
         "enablement.html",
-        "revenue_outlook.html",
+        "pipeline_health.html",
         "data_health.html",
     ]
     assert [p.name for p in written] == ["index.html", *pages]
@@ -91,6 +91,7 @@ def test_an_empty_report_gives_a_page_that_says_so(tmp_path: Path) -> None:
         ("active_sellers", "No trailing-12-month partner revenue yet."),
         ("mdf_roi", "No MDF spend yet."),
         ("enablement", "No enablement data yet."),
+        ("pipeline_health", "No open partner deals to score yet."),
     ):
         assert message in (tmp_path / "pages" / f"{slug}.html").read_text()
 

@@ -50,6 +50,18 @@ trailing_outcomes as (
 
 ),
 
+open_health as (
+
+    -- issue 15: mean health of the partner's open pipeline on the reporting date
+    select
+        partner_id,
+        avg(cast(health_score as double)) as open_pipeline_health_score
+
+    from {{ ref('fct_opportunity_health') }}
+    group by partner_id
+
+),
+
 final as (
 
     select
@@ -73,7 +85,8 @@ final as (
         partners.certified_people_count,
         active_sellers.is_active_seller,
         active_sellers.revenue_band,
-        lifetime_values.expected_revenue_next_12m_amount as plv_next_12m_amount
+        lifetime_values.expected_revenue_next_12m_amount as plv_next_12m_amount,
+        open_health.open_pipeline_health_score
 
     from partners
     inner join active_sellers
@@ -84,6 +97,8 @@ final as (
         on partners.partner_id = trailing_outcomes.partner_id
     left join lifetime_values
         on partners.partner_id = lifetime_values.partner_id
+    left join open_health
+        on partners.partner_id = open_health.partner_id
 
 )
 

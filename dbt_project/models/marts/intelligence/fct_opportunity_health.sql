@@ -1,0 +1,73 @@
+-- Pipeline health of every open partner opportunity on the reporting date: the LightGBM win
+-- probability (int_opportunity_health_scores), as a 1-99 score, its top three factors, both
+-- baselines and the drivers behind it (int_opportunity_features). docs/pipeline_health.md
+with
+
+scores as (
+
+    select * from {{ ref('int_opportunity_health_scores') }}
+    where split_name = 'score'
+
+),
+
+features as (
+
+    select * from {{ ref('int_opportunity_features') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+partners as (
+
+    select * from {{ ref('dim_partners') }}
+
+),
+
+final as (
+
+    select
+        scores.opportunity_id,
+        features.partner_id,
+        opportunities.product_id,
+        partners.partner_name,
+        opportunities.deal_stage,
+        features.partner_tier,
+        features.region,
+        features.product_line,
+        features.deal_source,
+        opportunities.currency_code,
+        scores.top_factor_1,
+        scores.top_factor_2,
+        scores.top_factor_3,
+        cast(opportunities.amount as decimal(18, 2)) as amount,
+        cast(scores.health_score as integer) as health_score,
+        cast(scores.win_probability as double) as win_probability,
+        cast(scores.crm_stage_probability as double) as crm_stage_probability,
+        cast(scores.stage_tier_win_rate as double) as stage_tier_win_rate,
+        cast(features.days_in_stage as integer) as days_in_stage,
+        cast(features.stage_dwell_ratio as double) as stage_dwell_ratio,
+        cast(features.days_since_activity as integer) as days_since_activity,
+        cast(features.touch_count as integer) as touch_count,
+        cast(features.partner_win_rate as double) as partner_win_rate,
+        cast(features.mdf_approved_365d as double) as mdf_approved_365d,
+        cast(features.has_valid_certification as boolean) as has_valid_certification,
+        cast(features.has_product_certification as boolean) as has_product_certification,
+        cast(scores.as_of_date as date) as as_of_date
+
+    from scores
+    inner join features
+        on scores.opportunity_id = features.opportunity_id
+        and scores.as_of_date = features.as_of_date
+    inner join opportunities
+        on scores.opportunity_id = opportunities.opportunity_id
+    left join partners
+        on features.partner_id = partners.partner_id
+
+)
+
+select * from final
