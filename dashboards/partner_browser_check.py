@@ -93,7 +93,15 @@ class Browser:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
-        self._profile.cleanup()
+        # Chromium's helper processes may still be writing the profile for a moment after the
+        # browser exits: retry, then leave a stray temp folder rather than fail a finished check
+        for _ in range(20):
+            try:
+                self._profile.cleanup()
+                return
+            except OSError:
+                time.sleep(0.1)
+        shutil.rmtree(self._profile.name, ignore_errors=True)
 
     def _send(self, method: str, params: dict | None = None, session: str | None = None) -> int:
         self._next += 1

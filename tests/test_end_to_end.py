@@ -450,16 +450,13 @@ def test_account_mapping_runs_and_says_no_partner_list_was_provided(world_run) -
 
 def test_each_recent_registration_with_an_enablement_gap_is_recommended_on_once(world_run) -> None:
     from orchestration import outbox
-    from orchestration.assets.automation import (
-        ENABLEMENT_NOTICE,
-        enablement_notices,
-        reporting_date,
-    )
+    from orchestration.assets.automation import ENABLEMENT_NOTICE, enablement_notices
 
     data, _ = world_run
     con = duckdb.connect(str(data / "warehouse.duckdb"))
     try:
-        today = reporting_date(con)
+        # the day the last full job ran on (a later load_all moves int_reporting_date, a view)
+        today = con.execute(f"select max(issued_on) from {outbox.TABLE}").fetchone()[0]
         lookback = con.execute(
             "select lookback_days from reference.registration_programs where program = 'default'"
         ).fetchone()[0]

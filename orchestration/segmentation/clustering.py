@@ -187,6 +187,13 @@ def raw_matrix(features: pd.DataFrame, feeds: tuple[str, ...]) -> pd.DataFrame:
     return scaled.assign(**{c: np.expm1(scaled[c]) for c in logged})
 
 
+# the one segment of a programme in which no partner has enough history to cluster on
+NO_HISTORY = (
+    "Not segmented yet: no partner with enough history",
+    "activation: first registration and first certification",
+)
+
+
 def segment_partners(
     features: pd.DataFrame, feeds: tuple[str, ...], min_history: int
 ) -> pd.DataFrame:
@@ -204,6 +211,21 @@ def segment_partners(
     info = features.set_index("partner_id")
     is_est = established(features, min_history)
     est = matrix[is_est & info["is_active"].fillna(False).astype(bool)]
+    if est.empty:  # nobody to cluster on yet (a new programme, a thin CRM export): one segment
+        out = pd.DataFrame({"partner_id": info.index})
+        return out.assign(
+            segment_id=1,
+            segment_name=NO_HISTORY[0],
+            segment_description=(
+                f"No active partner has {min_history} or more registrations, won deals and "
+                "current certifications yet: every partner starts in one segment."
+            ),
+            onboarding_focus=NO_HISTORY[1],
+            assignment_basis="application",
+            segment_size=len(out),
+            chosen_k=1,
+            silhouette_score=np.nan,
+        )[columns]
     if len(est) >= 3:
         with threadpool_limits(limits=1):
             x = StandardScaler().fit_transform(est.to_numpy())

@@ -346,3 +346,15 @@ def test_the_whole_project_builds_on_a_contract_shaped_raw_warehouse(tmp_path, m
         assert quarantined == (len(SYSTEMS),)
     finally:
         con.close()
+
+
+def test_every_unit_test_says_every_feed_is_configured() -> None:
+    """A unit test's given rows are the whole world of its model: it must not depend on which feeds
+    the warehouse running it has (an analyst's CRM-only `dbt build` runs them too)."""
+    missing = [
+        (path.name, test["name"])
+        for path in sorted((DBT_DIR / "models").rglob("*.yml"))
+        for test in (_yml(path) or {}).get("unit_tests") or []
+        if ((test.get("overrides") or {}).get("vars") or {}).get("feeds") != list(SYSTEMS)
+    ]
+    assert missing == []

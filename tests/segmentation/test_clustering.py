@@ -157,6 +157,15 @@ def test_too_few_partners_make_one_segment_and_no_partners_an_empty_frame() -> N
     assert segment_partners(_features().iloc[:0], FEEDS, min_history=3).empty
 
 
+def test_without_any_established_partner_everyone_is_in_one_segment() -> None:
+    """A new programme (or a thin CRM export): nobody has the history to cluster on."""
+    newcomers = pd.DataFrame([_newcomer(f"n{i}", "msp", "healthcare") for i in range(4)])
+    segments = segment_partners(newcomers, FEEDS, min_history=3)
+    assert segments["segment_id"].eq(1).all() and len(segments) == 4
+    assert segments["assignment_basis"].eq("application").all()
+    assert segments["segment_name"].str.startswith("Not segmented yet").all()
+
+
 def test_a_segment_without_a_standout_feature_is_low_engagement_and_names_are_unique() -> None:
     z = pd.DataFrame(
         {"co_sell_touch_share": [1.0, 0.9, -0.5], "referral_touch_share": [0.2, 0.5, -0.4]},
