@@ -483,8 +483,10 @@ def next_best_actions_section(rows: pd.DataFrame | None) -> str:
         + NEXT_BEST_ACTIONS
         + '">'
     )
-    if rows is None or rows.empty:
+    if rows is None:
         return body + "<p class='empty'>Next best actions will appear here.</p></section>"
+    if rows.empty:
+        return body + "<p class='empty'>None of your open deals needs an action now.</p></section>"
     items = "".join(
         f"<li>{_esc(r['action_text'])}"
         + (

@@ -18,6 +18,7 @@ from dashboards.partner_pages import (
     BENCHMARKS,
     CERTIFICATIONS,
     MDF,
+    NEXT_BEST_ACTIONS,
     PARTNERS_DIR,
     PLOTLY_JS,
     PROFILE,
@@ -231,6 +232,38 @@ def test_the_scan_fails_on_a_leak(built, tmp_path) -> None:
         "P-0003.html: partner 'Initech'", "P-0003.html: partner 'P-0002'",
         "P-0003.html: customer 'Fabrikam Labs'",
     }  # fmt: skip
+
+
+def test_the_next_best_actions_list_only_the_partners_own_deals(tmp_path) -> None:
+    warehouse = _warehouse(tmp_path / "w.duckdb")
+    actions = pd.DataFrame(
+        {
+            "partner_id": ["100000001", "100000001", "100000002"],
+            "action_rank": [2, 1, 1],
+            "action_text": [
+                "Send the battle card: deal 501 (proposal, security)",
+                "Schedule a CAM joint call: deal 500 (contractsent, security)",
+                "Take the 2-minute module: deal 900 (qualifiedtobuy, platform)",
+            ],
+            "action_reason": ["won 3 similar deals", "no stage change for 40 days", None],
+        }
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        con.register("frame", actions)
+        con.execute(f"create table reports.{NEXT_BEST_ACTIONS} as select * from frame")
+    build_partner_pages(warehouse, tmp_path / "out", ["100000001", "100000002"])
+    first = (tmp_path / "out" / PARTNERS_DIR / "P-0001.html").read_text()
+    section = first.split('id="next-best-actions"', 1)[1].split("</section>", 1)[0]
+    assert section.index("deal 500") < section.index("deal 501"), "ranked"
+    assert "(no stage change for 40 days)" in section and "deal 900" not in first
+    # a partner with no rows in an existing report is told so, not promised actions later
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"delete from reports.{NEXT_BEST_ACTIONS} where partner_id = '100000001'")
+    build_partner_pages(warehouse, tmp_path / "out", ["100000001"])
+    assert (
+        "None of your open deals needs an action now."
+        in (tmp_path / "out" / PARTNERS_DIR / "P-0001.html").read_text()
+    )
 
 
 def test_tier_progress_benchmarks_and_sections(built) -> None:
