@@ -172,17 +172,40 @@ def evaluate(test: pd.DataFrame, train_rows: int | None = None) -> list[dict]:
     )
     rows += binary_metrics(y, test["stage_tier_win_rate"], MODEL_NAME, "stage_tier_win_rate", split)
     if train_rows is not None:
-        rows.append(
-            {
-                "model_name": MODEL_NAME,
-                "metric_name": "train_rows",
-                "metric_value": float(train_rows),
-                "baseline_name": None,
-                "split_name": "time_split_train",
-                "n_rows": int(train_rows),
-            }
-        )
+        rows.append(train_rows_metric(MODEL_NAME, train_rows))
     return rows
+
+
+METRIC_COLUMNS = [
+    "model_name",
+    "metric_name",
+    "metric_value",
+    "baseline_name",
+    "split_name",
+    "as_of_date",
+    "n_rows",
+]
+
+
+def metrics_frame(rows: list[dict], as_of: date) -> pd.DataFrame:
+    """Metric rows as the int_model_metrics__<model> models return them (fct_model_metrics)."""
+    out = pd.DataFrame(rows, columns=METRIC_COLUMNS)
+    out["as_of_date"] = as_of
+    out["n_rows"] = out["n_rows"].astype("int64")
+    out["baseline_name"] = out["baseline_name"].astype("object")
+    return out[METRIC_COLUMNS]
+
+
+def train_rows_metric(model_name: str, train_rows: int) -> dict:
+    """The metrics row saying how many rows a model was trained on (fct_model_metrics shape)."""
+    return {
+        "model_name": model_name,
+        "metric_name": "train_rows",
+        "metric_value": float(train_rows),
+        "baseline_name": None,
+        "split_name": "time_split_train",
+        "n_rows": int(train_rows),
+    }
 
 
 def score(

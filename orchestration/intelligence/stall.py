@@ -22,6 +22,7 @@ from orchestration.intelligence.health import (
     fit,
     predict,
     top_factors,
+    train_rows_metric,
 )
 
 MODEL_NAME = "stall_risk"
@@ -91,16 +92,7 @@ def evaluate(test: pd.DataFrame, top_share: float, train_rows: int | None = None
         )
     )
     if train_rows is not None:
-        rows.append(
-            {
-                "model_name": MODEL_NAME,
-                "metric_name": "train_rows",
-                "metric_value": float(train_rows),
-                "baseline_name": None,
-                "split_name": "time_split_train",
-                "n_rows": int(train_rows),
-            }
-        )
+        rows.append(train_rows_metric(MODEL_NAME, train_rows))
     return rows
 
 

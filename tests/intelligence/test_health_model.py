@@ -160,3 +160,15 @@ def test_scores_do_not_depend_on_the_row_order_of_the_feature_rows() -> None:
     a, _ = health.score(f, *args, rounds=30)
     b, _ = health.score(f.sample(frac=1.0, random_state=2), *args, rounds=30)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_metrics_rows_take_the_model_metrics_shape_even_when_empty() -> None:
+    from datetime import date
+
+    from orchestration.intelligence.health import METRIC_COLUMNS, metrics_frame, train_rows_metric
+
+    empty = metrics_frame([], date(2026, 9, 30))
+    assert list(empty.columns) == METRIC_COLUMNS and empty.empty
+    one = metrics_frame([train_rows_metric("pipeline_health", 12)], date(2026, 9, 30))
+    assert one.loc[0, "as_of_date"] == date(2026, 9, 30) and one.loc[0, "n_rows"] == 12
+    assert str(one["n_rows"].dtype) == "int64" and one.loc[0, "baseline_name"] is None

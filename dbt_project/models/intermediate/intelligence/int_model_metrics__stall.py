@@ -3,17 +3,8 @@ days-since-activity ranking (orchestration/intelligence/stall.py evaluate)."""
 
 import pandas as pd
 
+from orchestration.intelligence.health import metrics_frame
 from orchestration.intelligence.stall import evaluate
-
-COLUMNS = [
-    "model_name",
-    "metric_name",
-    "metric_value",
-    "baseline_name",
-    "split_name",
-    "as_of_date",
-    "n_rows",
-]
 
 
 def model(dbt, session):
@@ -24,8 +15,4 @@ def model(dbt, session):
     as_of = pd.Timestamp(reporting["as_of_date"].iloc[0]).date()
     rows = dbt.ref("int_opportunity_stall_scores").df()
     test = rows[rows["split_name"] == "test"]
-    out = pd.DataFrame(evaluate(test, float(top_share)) if len(test) else [], columns=COLUMNS)
-    out["as_of_date"] = as_of
-    out["n_rows"] = out["n_rows"].astype("int64")
-    out["baseline_name"] = out["baseline_name"].astype("object")
-    return out[COLUMNS]
+    return metrics_frame(evaluate(test, float(top_share)) if len(test) else [], as_of)
