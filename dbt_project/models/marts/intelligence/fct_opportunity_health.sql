@@ -41,9 +41,10 @@ final as (
         features.product_line,
         features.deal_source,
         opportunities.currency_code,
-        scores.top_factor_1,
-        scores.top_factor_2,
-        scores.top_factor_3,
+        -- typed: a Python model's column with no value at all lands as type NULL
+        cast(scores.top_factor_1 as varchar) as top_factor_1,
+        cast(scores.top_factor_2 as varchar) as top_factor_2,
+        cast(scores.top_factor_3 as varchar) as top_factor_3,
         cast(opportunities.amount as decimal(18, 2)) as amount,
         cast(scores.health_score as integer) as health_score,
         cast(scores.win_probability as double) as win_probability,

@@ -38,9 +38,10 @@ final as (
         features.partner_tier,
         features.product_line,
         opportunities.currency_code,
-        scores.top_factor_1,
-        scores.top_factor_2,
-        scores.top_factor_3,
+        -- typed: a Python model's column with no value at all lands as type NULL
+        cast(scores.top_factor_1 as varchar) as top_factor_1,
+        cast(scores.top_factor_2 as varchar) as top_factor_2,
+        cast(scores.top_factor_3 as varchar) as top_factor_3,
         coalesce(actions.action_rule, 'none') as action_rule,
         coalesce(actions.next_best_action, 'No action: on track') as next_best_action,
         actions.action_reason,
