@@ -19,8 +19,10 @@ opportunities as (
 final as (
 
     select
-        recommendations.opportunity_id || ':' || recommendations.partner_id as cosell_recommendation_id,
-        recommendations.opportunity_id,
+        -- typed: a Python model's columns land as type NULL when it returns no rows
+        cast(recommendations.opportunity_id || ':' || recommendations.partner_id as varchar)
+            as cosell_recommendation_id,
+        cast(recommendations.opportunity_id as varchar) as opportunity_id,
         cast(recommendations.partner_id as varchar) as recommended_partner_id,
         opportunities.sourced_partner_id,
         cast(recommendations.reasons as varchar) as reasons,

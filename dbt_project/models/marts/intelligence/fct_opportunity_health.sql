@@ -31,15 +31,15 @@ partners as (
 final as (
 
     select
-        scores.opportunity_id,
-        features.partner_id,
+        cast(scores.opportunity_id as varchar) as opportunity_id,
+        cast(features.partner_id as varchar) as partner_id,
         opportunities.product_id,
         partners.partner_name,
         opportunities.deal_stage,
-        features.partner_tier,
-        features.region,
-        features.product_line,
-        features.deal_source,
+        cast(features.partner_tier as varchar) as partner_tier,
+        cast(features.region as varchar) as region,
+        cast(features.product_line as varchar) as product_line,
+        cast(features.deal_source as varchar) as deal_source,
         opportunities.currency_code,
         -- typed: a Python model's column with no value at all lands as type NULL
         cast(scores.top_factor_1 as varchar) as top_factor_1,

@@ -32,11 +32,11 @@ opportunities as (
 final as (
 
     select
-        scores.opportunity_id,
-        features.partner_id,
+        cast(scores.opportunity_id as varchar) as opportunity_id,
+        cast(features.partner_id as varchar) as partner_id,
         opportunities.deal_stage,
-        features.partner_tier,
-        features.product_line,
+        cast(features.partner_tier as varchar) as partner_tier,
+        cast(features.product_line as varchar) as product_line,
         opportunities.currency_code,
         -- typed: a Python model's column with no value at all lands as type NULL
         cast(scores.top_factor_1 as varchar) as top_factor_1,
@@ -44,8 +44,8 @@ final as (
         cast(scores.top_factor_3 as varchar) as top_factor_3,
         coalesce(actions.action_rule, 'none') as action_rule,
         coalesce(actions.next_best_action, 'No action: on track') as next_best_action,
-        actions.action_reason,
-        actions.matched_rules,
+        cast(actions.action_reason as varchar) as action_reason,
+        cast(actions.matched_rules as varchar) as matched_rules,
         cast(opportunities.amount as decimal(18, 2)) as amount,
         cast(least(greatest(round(scores.stall_probability * 100), 1), 99) as integer) as stall_risk_score,
         cast(scores.stall_probability as double) as stall_probability,

@@ -46,7 +46,7 @@ trailing_revenue as (
 final as (
 
     select
-        plv.partner_id,
+        cast(plv.partner_id as varchar) as partner_id,
         partners.partner_name,
         partners.partner_tier,
         partners.region,

@@ -26,7 +26,7 @@ learning_tracks as (
 final as (
 
     select
-        clusters.partner_id,
+        cast(clusters.partner_id as varchar) as partner_id,
         cast(clusters.segment_id as integer) as segment_id,
         cast(clusters.segment_name as varchar) as segment_name,
         cast(clusters.segment_description as varchar) as segment_description,
