@@ -169,14 +169,18 @@ def figures(reports: dict[str, pd.DataFrame]) -> tuple[str, list[go.Figure]]:
     perf = reports["rpt_model_performance"].copy()
     if dist.empty and "rpt_channel_outlook" in reports:
         ahead, figures_ahead = outlook.figures(reports)
-        return f"No open partner deals to score yet. {ahead}", [
-            go.Figure(layout={"title": "No open partner deals to score yet"}),
-            *figures_ahead,
-        ]
+        return (
+            f"No open partner deal has a health score yet: none is open, or there is too little closed history to train on. {ahead}",
+            [
+                go.Figure(layout={"title": "No open partner deal has a health score yet"}),
+                *figures_ahead,
+            ],
+        )
     if dist.empty:
-        return "No open partner deals to score yet.", [
-            go.Figure(layout={"title": "No open partner deals to score yet"})
-        ]
+        return (
+            "No open partner deal has a health score yet: none is open, or there is too little closed history to train on.",
+            [go.Figure(layout={"title": "No open partner deal has a health score yet"})],
+        )
     dist["open_pipeline_amount"] = dist["open_pipeline_amount"].astype(float)
     deals_n = int(dist["open_deal_count"].sum())
     low = int(dist.loc[dist["health_band"].isin(BANDS[:2]), "open_deal_count"].sum())

@@ -148,3 +148,41 @@ def test_adding_the_finance_feed_brings_its_figures_and_keeps_the_rest_absent(su
         con.close()
     assert "No finance feed configured" not in _page(data, "mdf_roi")
     assert "No LMS feed configured" in _page(data, "enablement")
+
+
+def test_a_salesforce_export_onboards_crm_only_from_zero_to_pages(tmp_path_factory) -> None:
+    """The first run of a real team: a Salesforce report export (hand-written fixture, US dates),
+    no simulated world, no CRM API, no other feed. Everything builds; what cannot be done says so."""
+    from tests.crm.test_mappings import FIXTURES
+
+    data = tmp_path_factory.mktemp("salesforce") / "data"
+    data.mkdir()
+    (data / "sources.yml").write_text(
+        "feeds:\n  crm:\n    mode: export\n    mapping: salesforce\n"
+        f"    folder: {FIXTURES / 'salesforce'}\n    date_format: '%m/%d/%Y'\n"
+        "    timestamp_format: '%m/%d/%Y %I:%M %p'\n"
+    )
+    _prm(data, "sources", "check", str(data / "sources.yml"))
+    out = _prm(data, "run", DBT_TARGET_PATH=str(data / "dbt_target"))
+    assert "feeds: crm (not configured: lms, tcma, finance)" in out
+    assert out.count("nothing written back: the CRM is read from CSV exports") == 3
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        assert _one(con, "select count(*) from marts.fct_opportunities") == (7,)
+        # partner accounts carry no application date and no DPA: kept, step 0, fail closed
+        assert _one(
+            con,
+            "select count(*), count(cohort_quarter), max(funnel_step_number) "
+            "from marts.fct_partner_onboarding_funnel",
+        ) == (3, 0, 0)
+        assert _one(con, "select count(*) from marts.dim_partners where has_signed_dpa") == (0,)
+        assert _one(
+            con, "select drift_kind, unknown_columns from reports.rpt_feed_schema_drift"
+        ) == (
+            "unknown columns",
+            "Region__c",
+        )
+    finally:
+        con.close()
+    assert "Region__c" in _page(data, "data_health")
+    assert "too little closed history to train on" in _page(data, "pipeline_health")

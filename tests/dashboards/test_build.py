@@ -91,7 +91,10 @@ def test_an_empty_report_gives_a_page_that_says_so(tmp_path: Path) -> None:
         ("active_sellers", "No trailing-12-month partner revenue yet."),
         ("mdf_roi", "No MDF spend yet."),
         ("enablement", "No enablement data yet."),
-        ("pipeline_health", "No open partner deals to score yet."),
+        (
+            "pipeline_health",
+            "No open partner deal has a health score yet: none is open, or there is too little closed history to train on.",
+        ),
     ):
         assert message in (tmp_path / "pages" / f"{slug}.html").read_text()
 

@@ -39,4 +39,7 @@ def test_titles_follow_the_data() -> None:
     summary, titles = _page(
         rpt_pipeline_health_distribution=report_frames.pipeline_health_distribution().iloc[:0]
     )
-    assert summary == "No open partner deals to score yet."
+    assert (
+        summary
+        == "No open partner deal has a health score yet: none is open, or there is too little closed history to train on."
+    )

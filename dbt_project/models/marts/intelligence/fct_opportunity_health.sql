@@ -7,6 +7,10 @@ scores as (
 
     select * from {{ ref('int_opportunity_health_scores') }}
     where split_name = 'score'
+        -- a deal nothing can score (no closed history to train on and no CRM stage probability,
+        -- e.g. a first small export) is not given a made-up score: it is left out, and the page
+        -- and fct_model_metrics say how much history there was
+        and win_probability is not null
 
 ),
 

@@ -8,6 +8,8 @@ scores as (
 
     select * from {{ ref('int_opportunity_stall_scores') }}
     where split_name = 'score'
+        -- no stall model without history (see fct_opportunity_health): such deals are left out
+        and stall_probability is not null
 
 ),
 
