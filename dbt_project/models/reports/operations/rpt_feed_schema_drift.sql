@@ -7,13 +7,11 @@
     A file's reading is its latest ledger row that read something (records loaded, rejected or
     superseded) or quarantined it: a rerun that finds nothing new keeps the reading, and no read time
     is reported, so the report describes the files and a rerun leaves it identical. -#}
-{%- set systems = ['crm', 'lms', 'tcma', 'finance'] -%}
-
 with
 
 ledger as (
 
-    {% for system in systems if feed_enabled(system) %}
+    {% for system in var('feeds') %}
     select '{{ system }}' as feed_name, *
     from {{ ref('stg_' ~ system ~ '__load_ledger') }}
     {% if not loop.last %}union all{% endif %}

@@ -1,4 +1,4 @@
--- Partner grain, for the partner's own page: up to five of its open deals that need an action now
+-- Partner grain, for the partner's own page: up to partner_page_max_actions (5) of its open deals that need an action now
 -- (fct_opportunity_stall_risk: a rule other than 'none'), the likeliest to stall first, then the
 -- biggest. The text names the partner's own deal and stage, never the customer, so it is safe on
 -- a restricted partner's page too.
@@ -45,7 +45,7 @@ final as (
         stall_risk_score
 
     from ranked
-    where action_rank <= 5
+    where action_rank <= {{ var('partner_page_max_actions') }}
 
 )
 
