@@ -30,7 +30,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --extra spark
 	@touch $@
 
 install: $(VENV)/.installed ## create .venv with the pinned dependencies (uv.lock)
