@@ -9,6 +9,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
+# the Spark engine (docs/spark.md) gets its own environment: with pyspark installed,
+# great-expectations imports pyspark.sql.connect, which exits a pytest-xdist worker
+SPARK_VENV := .venv-spark
 PRM := $(BIN)/prm
 SCALE ?= small
 SEED ?= 42
@@ -30,7 +33,11 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet --extra spark
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+$(SPARK_VENV)/.installed: $(UV) pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(SPARK_VENV) $(UV) sync --frozen --quiet --extra spark
 	@touch $@
 
 install: $(VENV)/.installed ## create .venv with the pinned dependencies (uv.lock)
