@@ -348,7 +348,14 @@ class RunReporter:
                 step.checks_passed += 1
             elif check.severity == dg.AssetCheckSeverity.WARN:
                 step.checks_warned.append(name)
-                self._say(f"  [yellow]![/] {key}: check {name} warned{_check_detail(check)}")
+                # one line per kind of check (dbt's test name up to the first '_': relationships,
+                # not_null...): the first in full, the others counted at the step end
+                kind_key = "check " + check.check_name.split("_", 1)[0]
+                if kind_key in step.similar_warnings:
+                    step.similar_warnings[kind_key][0] += 1
+                else:
+                    step.similar_warnings[kind_key] = [0, f"check {name} warned"]
+                    self._say(f"  [yellow]![/] {key}: check {name} warned{_check_detail(check)}")
             else:
                 step.checks_failed.append(name)
                 self._say(f"  [red]✗[/] {key}: check {name} failed{_check_detail(check)}")

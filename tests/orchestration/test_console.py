@@ -106,7 +106,23 @@ def loaded(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(deps=[loaded])
+@dg.asset(
+    deps=[loaded],
+    check_specs=[
+        dg.AssetCheckSpec(name, asset="checked")
+        for name in ("relationships_a_partner_id", "relationships_b_partner_id", "not_null_a_id")
+    ],
+)
+def checked():
+    """Three checks that warn, two of one kind (dbt's relationships tests on a small world)."""
+    yield dg.MaterializeResult()
+    for name in ("relationships_a_partner_id", "relationships_b_partner_id", "not_null_a_id"):
+        yield dg.AssetCheckResult(
+            check_name=name, passed=False, severity=dg.AssetCheckSeverity.WARN
+        )
+
+
+@dg.asset(deps=[checked])
 def broken() -> None:
     raise RuntimeError(LONG_ERROR)
 
@@ -118,7 +134,7 @@ def downstream() -> None:
 
 def _run(tmp_path: Path) -> tuple[bool, str]:
     defs = dg.Definitions(
-        assets=[loaded, broken, downstream],
+        assets=[loaded, checked, broken, downstream],
         jobs=[dg.define_asset_job("small", selection=dg.AssetSelection.all())],
     )
     out = io.StringIO()
@@ -147,7 +163,16 @@ def test_one_line_per_step_warnings_and_the_failure_in_full(tmp_path: Path) -> N
         in lines
     )
     assert "debug-level chatter" not in text and "STEP_START" not in text
-    assert len(lines) <= 10, text
+    # warned checks: the first of each kind in full, the rest of a kind counted in one line
+    assert "  ! checked: check checked:relationships_a_partner_id warned" in lines
+    assert "relationships_b_partner_id" not in text
+    assert "  ! checked: check checked:not_null_a_id warned" in lines
+    assert any(
+        line.startswith("  ! checked: 1 more warnings like check checked:relationships_a")
+        for line in lines
+    ), text
+    assert any("0 of 3 tests passed, 3 warned" in line for line in lines), text
+    assert len(lines) <= 14, text
 
 
 # -- the full log --------------------------------------------------------------------------------
