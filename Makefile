@@ -23,7 +23,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DBT_TARGET_PATH := $(CURDIR)/dbt_project/target
 export DBT_LOG_PATH := $(CURDIR)/dbt_project/logs
 
-.PHONY: help install run world test test-fast ui docs bench lint fmt clean
+.PHONY: help install browser run world test test-fast ui docs bench lint fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,7 +51,18 @@ world: $(VENV)/.installed ## (re)generate the simulated world: make world SCALE=
 run: $(VENV)/.installed $(PRM_DATA_DIR)/world/world.json ## set up, simulate the world if absent, run the full job, write dashboards (VERBOSE=1: full log)
 	$(PRM) run --job prm_full $(if $(VERBOSE),--verbose)
 
-test: $(VENV)/.installed ## the whole test suite (includes the slow end-to-end tests)
+# the page checks run in a real headless Chromium (dashboards/partner_browser_check.py): install it
+# from the distribution's packages when missing and we may (root with apt-get); otherwise say so
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium for the browser page checks (apt-get)"; \
+	    apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; } || \
+	    echo "warning: could not install chromium: the browser page checks will be skipped"; \
+	  else echo "warning: no chromium (apt-get install chromium): the browser page checks will be skipped"; fi; }
+
+test: $(VENV)/.installed browser ## the whole test suite (includes the slow end-to-end tests)
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 test-fast: $(VENV)/.installed ## only the fast tests
