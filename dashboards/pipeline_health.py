@@ -188,6 +188,13 @@ def figures(reports: dict[str, pd.DataFrame]) -> tuple[str, list[go.Figure]]:
         f"{deals_n:,} open partner deals worth {money(dist['open_pipeline_amount'].sum())} scored; "
         f"{low:,} ({low / deals_n:.0%}) have a health below 40."
     )
+    if "model_scored_deal_count" in dist:
+        by_stage = deals_n - int(dist["model_scored_deal_count"].sum())
+        if by_stage:
+            summary += (
+                f" {by_stage:,} of them scored by the CRM stage probability only: there is too "
+                "little closed history to train on."
+            )
     out = [_distribution(dist)]
     if len(deals):
         out.append(_riskiest(deals))

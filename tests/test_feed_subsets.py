@@ -182,6 +182,19 @@ def test_a_salesforce_export_onboards_crm_only_from_zero_to_pages(tmp_path_facto
             "unknown columns",
             "Region__c",
         )
+        # open partner deals with no OpportunityHistory rows: scored from their current stage by
+        # the CRM stage probability (no closed history to train on), days in stage unknown
+        scored = con.execute(
+            "select count(*), count(distinct stage_source), min(stage_source), "
+            "min(scored_by), max(scored_by), count(days_in_stage) from marts.fct_opportunity_health"
+        ).fetchone()
+        assert scored[0] >= 1 and scored[1:] == (
+            1,
+            "current_stage",
+            "crm_stage_probability",
+            "crm_stage_probability",
+            0,
+        ), scored
     finally:
         con.close()
     assert "Region__c" in _page(data, "data_health")

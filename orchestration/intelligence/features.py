@@ -157,6 +157,10 @@ def _opportunities(src: Sources) -> pd.DataFrame:
     o = o.merge(prod, on="product_id", how="left")
     o = o.merge(src.partners[["partner_id", "region"]], on="partner_id", how="left")
     o["closed_date"] = o["close_date"].where(o["is_closed"].astype(bool))
+    # the CRM's current stage: what an export without stage history still says (_stage_features)
+    o["current_stage_order"] = (
+        pd.to_numeric(o["stage_order"], errors="coerce") if "stage_order" in o else np.nan
+    )
     return o
 
 
@@ -174,6 +178,7 @@ def open_snapshots(opps: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
         "registration_date",
         "closed_date",
         "is_won",
+        "current_stage_order",
     ]
     grid = pd.to_datetime(pd.Series(sorted(dates))).astype("datetime64[ns]").to_numpy()
     o = opps[cols].reset_index(drop=True)
@@ -204,7 +209,16 @@ def _cumulative(
     return f[keep].drop_duplicates([*by, date_col], keep="last")
 
 
-def _stage_features(snap: pd.DataFrame, src: Sources, opps: pd.DataFrame) -> pd.DataFrame:
+def _stage_features(
+    snap: pd.DataFrame, src: Sources, opps: pd.DataFrame, current_day: pd.Timestamp
+) -> pd.DataFrame:
+    """Stage, days in it and the dwell against the partner's usual, from the stage history.
+
+    A deal the history does not cover (an export with no stage history, such as a Salesforce
+    Opportunity export without OpportunityHistory) takes the CRM's current stage on `current_day`
+    only, the day the export describes, with days in stage unknown; on earlier days its stage is
+    unknown, since today's stage says nothing about the past. `stage_source` says which:
+    'stage_history', 'current_stage' or null (docs/pipeline_health.md#features)."""
     sc = src.stage_changes[
         [
             "opportunity_id",
@@ -224,6 +238,16 @@ def _stage_features(snap: pd.DataFrame, src: Sources, opps: pd.DataFrame) -> pd.
     snap = asof_join(snap, cur, "stage_entered_date", ["opportunity_id"], "stage")
     snap["stage_order"] = snap.pop("stage_order_now").astype("float64")
     snap["days_in_stage"] = _days(snap["as_of_date"], snap[SRC + "stage"])
+    from_history = snap["stage_order"].notna()
+    fallback = (
+        ~from_history & (snap["as_of_date"] == current_day) & snap["current_stage_order"].notna()
+    )
+    snap.loc[fallback, "stage_order"] = snap.loc[fallback, "current_stage_order"]
+    snap[SRC + "current_stage"] = pd.Series(current_day, index=snap.index).where(fallback)
+    snap["stage_source"] = np.select(
+        [from_history, fallback], ["stage_history", "current_stage"], default=None
+    )
+    snap = snap.drop(columns=["current_stage_order"])
     # the partner's own baseline: mean dwell of its deals' stages exited by the day
     exits = open_sc.dropna(subset=["stage_exited_date"]).merge(
         opps[["opportunity_id", "partner_id"]], on="opportunity_id"
@@ -414,12 +438,16 @@ def _mdf_features(snap: pd.DataFrame, src: Sources) -> pd.DataFrame:
     return snap.drop(columns=["year_ago"])
 
 
-def build_features(src: Sources, dates: list[date], guard: bool = True) -> pd.DataFrame:
-    """The feature rows of the partner opportunities open on each day of `dates`."""
+def build_features(
+    src: Sources, dates: list[date], guard: bool = True, current_date: date | None = None
+) -> pd.DataFrame:
+    """The feature rows of the partner opportunities open on each day of `dates`. `current_date`
+    (default: the last of `dates`) is the day the CRM's current values describe."""
     opps = _opportunities(src)
     snap = open_snapshots(opps, dates)
     snap["product_line"] = snap["product_line"].fillna("unknown")
-    snap = _stage_features(snap, src, opps)
+    current_day = pd.Timestamp(current_date or max(dates))
+    snap = _stage_features(snap, src, opps, current_day)
     snap = _touch_features(snap, src)
     snap = _content_features(snap, src)
     snap = _tier_features(snap, src)

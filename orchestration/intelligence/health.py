@@ -238,6 +238,7 @@ def score(
         t["crm_stage_probability"] = t["stage_order"].map(stage_probability).astype("float64")
         t["stage_tier_win_rate"] = stage_tier_table(train, "label", t)
         t["split_name"] = "test"
+        t["scored_by"] = "model"
         out.append(t)
         metrics += evaluate(t, len(train))
     if len(current):
@@ -249,15 +250,17 @@ def score(
             c["win_probability"] = predict(model, x)
             c = pd.concat([c, top_factors(model, x)], axis=1)
             c["stage_tier_win_rate"] = stage_tier_table(final_train, "label", c)
-        else:
+            c["scored_by"] = "model"
+        else:  # too little closed history to train on: the CRM's stage probability
             c["win_probability"] = c["crm_stage_probability"]
             c["stage_tier_win_rate"] = c["crm_stage_probability"]
+            c["scored_by"] = "crm_stage_probability"
         c["split_name"] = "score"
         out.append(c)
     rows = (
         pd.concat(out, ignore_index=True)
         if out
-        else f.iloc[0:0].assign(win_probability=np.nan, split_name="")
+        else f.iloc[0:0].assign(win_probability=np.nan, split_name="", scored_by="")
     )
     for col in ("top_factor_1", "top_factor_2", "top_factor_3"):
         if col not in rows:

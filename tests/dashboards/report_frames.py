@@ -447,6 +447,7 @@ def pipeline_health_distribution() -> pd.DataFrame:
                         "health_band": band,
                         "currency_code": "USD",
                         "open_deal_count": n,
+                        "model_scored_deal_count": n,
                         "open_pipeline_amount": 10_000.0 * n,
                         "mean_health_score": 10.0 + 20 * b + 2 * shift,
                         "as_of_date": pd.Timestamp("2026-09-30"),

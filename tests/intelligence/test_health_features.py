@@ -166,3 +166,27 @@ def test_the_order_the_warehouse_returns_rows_in_changes_nothing() -> None:
         }
     )
     pd.testing.assert_frame_equal(build_features(src, days), build_features(shuffled, days))
+
+
+def test_a_deal_without_stage_history_takes_the_crm_stage_on_the_reporting_day_only() -> None:
+    """A Salesforce Opportunity export without OpportunityHistory: o2 has no stage changes. On the
+    day the export describes it is in its current stage (3), days in stage unknown; on an earlier
+    day its stage is unknown, since today's stage says nothing about February."""
+    src = sources()
+    src = sources(
+        opportunities=src.opportunities.assign(stage_order=[6, 3]),
+        stage_changes=src.stage_changes[src.stage_changes["opportunity_id"] != "o2"],
+    )
+    f = build_features(src, [date(2024, 2, 20), AS_OF]).set_index(["opportunity_id", "as_of_date"])
+    today, earlier = f.loc[("o2", D(AS_OF))], f.loc[("o2", D("2024-02-20"))]
+    assert today["stage_order"] == 3 and today["stage_source"] == "current_stage"
+    assert pd.isna(today["days_in_stage"]) and pd.isna(today["stage_dwell_ratio"])
+    assert pd.isna(earlier["stage_order"]) and earlier["stage_source"] is None
+    # a deal with history keeps it, whatever the CRM's current stage says
+    assert _row()["stage_source"] == "stage_history"
+    assert (
+        _row(sources(opportunities=sources().opportunities.assign(stage_order=[6, 5])))[
+            "stage_order"
+        ]
+        == 2
+    )

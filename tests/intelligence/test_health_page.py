@@ -43,3 +43,14 @@ def test_titles_follow_the_data() -> None:
         summary
         == "No open partner deal has a health score yet: none is open, or there is too little closed history to train on."
     )
+
+
+def test_deals_scored_by_the_crm_stage_probability_are_named() -> None:
+    """A first export with no closed history: the scores are the CRM's stage probabilities."""
+    dist = report_frames.pipeline_health_distribution()
+    dist.loc[dist["partner_tier"] == "gold", "model_scored_deal_count"] = 0
+    summary, _ = _page(rpt_pipeline_health_distribution=dist)
+    assert summary == (
+        "60 open partner deals worth $600.0k scored; 20 (33%) have a health below 40. 30 of them "
+        "scored by the CRM stage probability only: there is too little closed history to train on."
+    )

@@ -24,6 +24,7 @@ OUTPUT = [
     "partner_tier",
     "amount",
     "stage_order",
+    "stage_source",
     "days_in_stage",
     "stage_dwell_ratio",
     "opportunity_age_days",
@@ -74,7 +75,7 @@ def model(dbt, session):
         mdf_requests=dbt.ref("fct_mdf_requests").df(),
     )
     dates = snapshot_dates(as_of, as_of - timedelta(days=history), every)
-    feats = build_features(src, dates)
+    feats = build_features(src, dates, current_date=as_of)
     feats = stall_labels(feats, src, int(stall_inactive_days), int(stall_horizon_days), as_of)
     out = feats[OUTPUT].copy()
     for c in ("as_of_date", "created_date", "closed_date", "last_activity_date"):

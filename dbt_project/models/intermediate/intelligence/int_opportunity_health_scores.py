@@ -12,6 +12,7 @@ OUTPUT = [
     "opportunity_id",
     "as_of_date",
     "split_name",
+    "scored_by",
     "label",
     "win_probability",
     "health_score",

@@ -33,6 +33,7 @@ final as (
         health_band,
         max(currency_code) as currency_code,
         cast(count(*) as integer) as open_deal_count,
+        cast(sum(case when scored_by = 'model' then 1 else 0 end) as integer) as model_scored_deal_count,
         cast(sum(amount) as decimal(18, 2)) as open_pipeline_amount,
         avg(cast(health_score as double)) as mean_health_score,
         max(as_of_date) as as_of_date
