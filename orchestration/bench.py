@@ -62,6 +62,38 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
     }
 
 
+def _model_seconds(instance, run_id: str) -> dict[str, float]:
+    """Seconds each dbt model took, from the ``Execution Duration`` dagster-dbt attaches to the
+    model's materialization (dbt's run_results timing), keyed by the model's name."""
+    import dagster as dg
+
+    seconds: dict[str, float] = {}
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    for record in records:
+        materialization = record.event_log_entry.asset_materialization
+        duration = materialization.metadata.get("Execution Duration") if materialization else None
+        if duration is not None:
+            seconds[materialization.asset_key.path[-1]] = float(duration.value)
+    return seconds
+
+
+# the revenue-intelligence models (issue 15): training and scoring time is reported on its own
+INTELLIGENCE_MODELS = (
+    "int_opportunity_features",
+    "int_opportunity_health_scores",
+    "int_opportunity_stall_scores",
+    "int_opportunity_next_best_actions",
+    "int_channel_forecast",
+    "int_channel_forecast_backtest",
+    "int_partner_lifetime_value",
+    "int_partner_lifetime_value_holdout",
+    "int_model_metrics__health",
+    "int_model_metrics__stall",
+)
+
+
 def _raw_rows(warehouse: Path) -> dict[str, tuple[int, int]]:
     con = duckdb.connect(str(warehouse), read_only=True)
     counts = {}
@@ -142,6 +174,7 @@ def _pipeline(args: argparse.Namespace) -> None:
             if not outcome.success:
                 raise SystemExit(f"the full job failed; full log in {log}")
             steps = _step_seconds(instance, outcome.run_id)
+            models = _model_seconds(instance, outcome.run_id)
     rows = _raw_rows(settings.warehouse_path())
 
     report: dict[str, object] = {
@@ -179,6 +212,17 @@ def _pipeline(args: argparse.Namespace) -> None:
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"dbt build                   {dbt_s:8.1f} s")
+    slowest = sorted(models.items(), key=lambda item: -item[1])[:8]
+    print(
+        "slowest dbt models          " + ", ".join(f"{name} {sec:.1f} s" for name, sec in slowest)
+    )
+    intelligence = {name: round(models[name], 2) for name in INTELLIGENCE_MODELS if name in models}
+    print(
+        f"intelligence models         {sum(intelligence.values()):8.1f} s "
+        "(features, training and scoring; fit the daily job)"
+    )
+    for name, seconds in intelligence.items():
+        print(f"  {name:34} {seconds:8.1f} s")
     print(f"dashboards                  {pages_s:8.1f} s")
     print(f"end to end (full job)       {end_to_end:8.1f} s")
     print(
@@ -187,6 +231,8 @@ def _pipeline(args: argparse.Namespace) -> None:
     report.update(
         feeds=feeds,
         dbt_build_s=round(dbt_s, 1),
+        slowest_models_s={name: round(seconds, 2) for name, seconds in slowest},
+        intelligence_models_s=intelligence,
         dashboards_s=round(pages_s, 1),
         end_to_end_s=round(end_to_end, 1),
         peak_rss_mib=round(peak_self),
