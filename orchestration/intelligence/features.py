@@ -330,9 +330,15 @@ def _certification_events(src: Sources) -> pd.DataFrame | None:
     if _empty(src.certifications):
         return None
     c = src.certifications
-    c = c[c["partner_id"].notna() & (c["certification_status"] != "revoked")].copy()
+    c = c[c["partner_id"].notna()].copy()
     c["certified_date"] = _dates(c["certified_date"])
-    c["expires_date"] = _dates(c["expires_date"])
+    # it stops counting on the earlier of expiry and revocation (fct_certifications); a revoked
+    # certification without that column (an older warehouse) never counts
+    if "valid_until_date" in c.columns:
+        c["expires_date"] = _dates(c["valid_until_date"])
+    else:
+        c = c[c["certification_status"] != "revoked"]
+        c["expires_date"] = _dates(c["expires_date"])
     if not _empty(src.courses):
         c = c.merge(src.courses[["course_id", "product_line"]], on="course_id", how="left")
     else:

@@ -1,12 +1,13 @@
 -- Partner x course x enablement event: the first day any of the partner's people earned the
--- certification (event_type 'certification'; revoked ones never count) or completed the course
+-- certification (event_type 'certification'; one revoked on the day it was earned never counts)
+-- or completed the course
 -- ('course_completion'). The day enablement "happened" for before/after comparisons.
 with
 
 certifications as (
 
     select * from {{ ref('fct_certifications') }}
-    where certification_status != 'revoked'
+    where valid_until_date is null or valid_until_date > certified_date
 
 ),
 

@@ -118,12 +118,7 @@ valid_certifications as (
     from registered
     inner join certifications
         on registered.partner_id = certifications.partner_id
-        and certifications.certification_status != 'revoked'
-        and certifications.certified_date <= registered.submitted_date
-        and (
-            certifications.expires_date is null
-            or certifications.expires_date > registered.submitted_date
-        )
+        and {{ certification_valid_on('registered.submitted_date') }}
     inner join courses
         on certifications.course_id = courses.course_id
         and courses.is_certification
