@@ -89,7 +89,7 @@ def recommend(
     parent_account_id, industry, product_line, as_of (capability counted before that day);
     ``candidates``: partner_id, top_won_vertical; ``involvements``: partner_id,
     parent_account_id, involved_date; ``technical``: partner_id, product_line, certified_date,
-    expires_date."""
+    expires_date (the day it stops counting: the earlier of expiry and revocation)."""
     columns = ["opportunity_id", "partner_id", "recommendation_rank", "score",
                "has_account_relationship", "has_technical_complement", "has_vertical_match",
                "pairing_lift", "reasons"]  # fmt: skip
@@ -112,7 +112,7 @@ def recommend(
     tech = technical.merge(deals[["opportunity_id", "product_line", "as_of"]], on="product_line")
     tech = tech[
         (tech["certified_date"] <= tech["as_of"])
-        & (tech["expires_date"].isna() | (tech["expires_date"] >= tech["as_of"]))
+        & (tech["expires_date"].isna() | (tech["expires_date"] > tech["as_of"]))
     ]
     certs = tech.groupby(["opportunity_id", "partner_id"]).size().rename("tech_certs")
     grid = grid.merge(certs, left_on=["opportunity_id", "partner_id"], right_index=True, how="left")
@@ -188,11 +188,13 @@ def evaluate(
     technical: pd.DataFrame,
     segments: pd.Series,
     segment_names: pd.Series,
+    cutoff: pd.Timestamp | None = None,
 ) -> dict[str, float | int | None]:
-    """Held-out check: lifts learnt on deals closed before the cutoff; on the held-out helped
-    deals, capability counted as of each deal's creation, did the deals whose actual helper was
-    among the recommendations win more often than those whose helper was not?"""
-    cutoff = holdout_split(closed)
+    """Held-out check: lifts learnt on deals closed before the cutoff (default
+    ``holdout_split(closed)``); on the held-out helped deals, capability counted as of each deal's
+    creation, did the deals whose actual helper was among the recommendations win more often than
+    those whose helper was not? ``segments`` should be the ones known at the cutoff."""
+    cutoff = holdout_split(closed) if cutoff is None else pd.Timestamp(cutoff)
     closed = closed.assign(close_date=pd.to_datetime(closed["close_date"]))
     train = closed[closed["close_date"] < cutoff]
     test = closed[(closed["close_date"] >= cutoff) & closed["sourced_partner_id"].notna()]
@@ -267,9 +269,11 @@ def prepare(
         courses[["course_id", "target_role", "product_line"]], on="course_id", how="inner"
     )
     tech = tech[(tech["target_role"] == "technical") & tech["partner_id"].notna()]
+    # valid until the earlier of expiry and revocation (fct_certifications.valid_until_date)
+    ends = tech["valid_until_date"] if "valid_until_date" in tech else tech["expires_date"]
     tech = tech.assign(
         certified_date=pd.to_datetime(tech["certified_date"]),
-        expires_date=pd.to_datetime(tech["expires_date"]),
+        expires_date=pd.to_datetime(ends),
     )[["partner_id", "product_line", "certified_date", "expires_date"]]
     segs = segments.sort_values("partner_id")
     candidates = segs[segs["is_active"].fillna(False).astype(bool)][
@@ -301,12 +305,12 @@ def recommend_open(inputs: dict, as_of: pd.Timestamp) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def evaluate_history(inputs: dict) -> pd.DataFrame:
+def evaluate_history(inputs: dict, cutoff: pd.Timestamp | None = None) -> pd.DataFrame:
     """``evaluate`` on the warehouse's closed deals, as a one-row frame."""
     opps = inputs["opportunities"]
     closed = opps[opps["is_closed"].fillna(False).astype(bool) & opps["close_date"].notna()]
     figures = evaluate(
         closed, inputs["helped"], inputs["candidates"], inputs["involvements"],
-        inputs["technical"], inputs["segments"], inputs["segment_names"],
+        inputs["technical"], inputs["segments"], inputs["segment_names"], cutoff,
     )  # fmt: skip
     return pd.DataFrame([figures])

@@ -95,3 +95,44 @@ def test_held_out_recommended_pairings_win_more_when_the_history_says_so() -> No
     assert figures["holdout_helped_deal_count"] == 16 and figures["train_deal_count"] == 48
     assert figures["recommended_pairing_win_rate"] == 0.75
     assert figures["other_pairing_win_rate"] == 0.25 and figures["win_rate_lift"] == 3.0
+
+
+def test_a_certification_stops_counting_on_the_day_it_ends() -> None:
+    """Expiry or revocation on the deal's day (fct_certifications.valid_until_date): no longer a
+    technical strength, the same rule as certification_valid_on."""
+    deal = pd.DataFrame(
+        [{**_deal(999, "s1", False, "2026-06-01"), "as_of": pd.Timestamp("2026-06-01")}]
+    )
+    candidates = pd.DataFrame({"partner_id": ["h1", "h2"], "top_won_vertical": [None, None]})
+    empty_inv = pd.DataFrame(columns=["partner_id", "parent_account_id", "involved_date"])
+    technical = pd.DataFrame(
+        {"partner_id": ["h1", "h2"], "product_line": ["security", "security"],
+         "certified_date": pd.to_datetime(["2025-01-01", "2025-01-01"]),
+         "expires_date": pd.to_datetime(["2026-06-01", "2026-06-02"])}
+    )  # fmt: skip
+    no_lifts = pd.DataFrame(
+        {
+            c: pd.Series(dtype=float)
+            for c in ("source_segment", "helper_segment", "lift", "pair_deals")
+        }
+    )
+    recs = cosell.recommend(deal, candidates, empty_inv, technical, no_lifts, SEGMENTS, NAMES)
+    assert list(recs["partner_id"]) == ["h2"]
+
+
+def test_the_held_out_evaluation_takes_the_cutoff_it_is_given() -> None:
+    """rpt_cosell_evaluation passes the day after the point-in-time features' day: the split
+    follows it, not a recomputation."""
+    closed, helped = _history()
+    candidates = pd.DataFrame({"partner_id": ["h1", "h2"], "top_won_vertical": [None, None]})
+    empty_inv = pd.DataFrame(columns=["partner_id", "parent_account_id", "involved_date"])
+    empty_tech = pd.DataFrame(
+        columns=["partner_id", "product_line", "certified_date", "expires_date"]
+    )
+    default = cosell.evaluate(closed, helped, candidates, empty_inv, empty_tech, SEGMENTS, NAMES)
+    later = pd.Timestamp(default["holdout_from_date"]) + pd.Timedelta(days=1)
+    moved = cosell.evaluate(
+        closed, helped, candidates, empty_inv, empty_tech, SEGMENTS, NAMES, cutoff=later
+    )
+    assert moved["holdout_from_date"] == later.date()
+    assert moved["train_deal_count"] > default["train_deal_count"]
