@@ -76,8 +76,8 @@ ui: $(VENV)/.installed ## Dagster UI on http://127.0.0.1:3000
 docs: $(VENV)/.installed ## dbt docs site for analysts: data/docs/index.html (after make run: with column types)
 	$(PRM) docs
 
-bench: $(VENV)/.installed ## benchmark: make bench SCALE=small|large PART=all|pipeline|conflicts
-	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED) --part $(PART) $(if $(VERBOSE),--verbose)
+bench: $(VENV)/.installed ## benchmark: make bench SCALE=small|large PART=all|pipeline|conflicts (NODAY=1: no incremental day)
+	$(BIN)/python -m orchestration.bench --scale $(SCALE) --seed $(SEED) --part $(PART) $(if $(VERBOSE),--verbose) $(if $(NODAY),--no-day)
 
 lint: $(VENV)/.installed ## ruff lint + format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
