@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
-
-from pipelines import settings
 from pipelines.common.ledger import LEDGER_TABLE
 from pipelines.common.loading import pipeline
 from pipelines.lms import lms_source
+from tests.warehouse import query
 
 COURSE = {
     "course_id": "C1",
@@ -50,14 +48,6 @@ def _load(landing: Path) -> dict[str, int]:
     }
 
 
-def _query(sql: str) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_rows_in_equal_rows_loaded_plus_quarantined_and_reruns_add_nothing(data_dir: Path) -> None:
     landing = data_dir / "landing"
     lines = [
@@ -74,14 +64,14 @@ def test_rows_in_equal_rows_loaded_plus_quarantined_and_reruns_add_nothing(data_
     )
 
     assert _load(landing) == {"courses": 1, "quarantined_records": 2, "points_ledger": 2}
-    assert _query("select course_id from raw_lms.courses") == [("C1",)]
-    assert sorted(_query("select record_ref, reason from raw_lms.quarantined_records")) == [
+    assert query("select course_id from raw_lms.courses") == [("C1",)]
+    assert sorted(query("select record_ref, reason from raw_lms.quarantined_records")) == [
         ("line 2", "unknown role value pilot"),
         ("line 3", "malformed JSON line"),
     ]
     # nothing new: nothing extracted, nothing added
     assert _load(landing) == {}
-    assert _query("select count(*) from raw_lms.points_ledger") == [(2,)]
+    assert query("select count(*) from raw_lms.points_ledger") == [(2,)]
 
 
 def test_a_redelivered_identical_file_is_not_loaded_twice(data_dir: Path) -> None:
@@ -90,7 +80,7 @@ def test_a_redelivered_identical_file_is_not_loaded_twice(data_dir: Path) -> Non
     _load(landing)
     path.touch()  # same content, new modification time
     assert _load(landing) == {}
-    assert _query("select count(*) from raw_lms.points_ledger") == [(1,)]
+    assert query("select count(*) from raw_lms.points_ledger") == [(1,)]
 
 
 def test_later_drops_merge_mutable_records_and_append_events(data_dir: Path) -> None:
@@ -103,11 +93,11 @@ def test_later_drops_merge_mutable_records_and_append_events(data_dir: Path) -> 
     _drop(landing, "courses", "2026-02-01", [json.dumps(older), json.dumps(newer)])
     _drop(landing, "points_ledger", "2026-02-01", [json.dumps({**EVENT, "event_id": "E2"})])
     _load(landing)
-    assert _query("select course_id, title from raw_lms.courses") == [
+    assert query("select course_id, title from raw_lms.courses") == [
         ("C1", "Selling the platform v2")
     ]
-    assert _query("select event_id from raw_lms.points_ledger order by 1") == [("E1",), ("E2",)]
-    assert _query("select count(*) from raw_lms.courses where _dlt_load_id is null") == [(0,)]
+    assert query("select event_id from raw_lms.points_ledger order by 1") == [("E1",), ("E2",)]
+    assert query("select count(*) from raw_lms.courses where _dlt_load_id is null") == [(0,)]
 
 
 def test_a_late_file_with_an_older_version_does_not_overwrite_the_newer_one(data_dir: Path) -> None:
@@ -118,8 +108,8 @@ def test_a_late_file_with_an_older_version_does_not_overwrite_the_newer_one(data
     # a file from January arrives late, after February's was loaded
     _drop(landing, "courses", "2026-01-15", [json.dumps(COURSE)])
     assert _load(landing) == {}
-    assert _query("select title from raw_lms.courses") == [("v2",)]
-    assert _query(
+    assert query("select title from raw_lms.courses") == [("v2",)]
+    assert query(
         "select rows_in, rows_loaded, rows_superseded from raw_lms.load_ledger "
         "where source like '%2026-01-15%'"
     ) == [(1, 0, 1)]
@@ -131,4 +121,4 @@ def test_a_late_file_with_an_older_version_does_not_overwrite_the_newer_one(data
         [json.dumps({**newer, "title": "v3", "updated_at": "2026-03-01T00:00:00Z"})],
     )
     _load(landing)
-    assert _query("select title from raw_lms.courses") == [("v3",)]
+    assert query("select title from raw_lms.courses") == [("v3",)]

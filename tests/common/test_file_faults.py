@@ -26,6 +26,7 @@ from pipelines.finance import finance_source
 from pipelines.lms import lms_source
 from pipelines.tcma import tcma_source
 from tests.common.test_drops import COURSE as SOME_COURSE
+from tests.warehouse import query
 
 COURSE = {**SOME_COURSE, "product_line": "security", "validity_days": None}  # every key present
 
@@ -46,14 +47,6 @@ def _load(system: str) -> Any:
     con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
     try:
         return check_load(con, system, load_ids, normalized) if load_ids else None
-    finally:
-        con.close()
-
-
-def _query(sql: str) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
     finally:
         con.close()
 
@@ -104,14 +97,14 @@ def test_a_latin1_csv_loads_and_a_renamed_column_is_reported(data_dir: Path) -> 
     )
     report = _load("tcma")
     assert report.rows_in == 3 and report.rows_loaded == 3 and not report.quarantined_files
-    assert _query(
+    assert query(
         "select campaign_id, campaign_name, budget, start_date from raw_tcma.campaigns order by 1"
     ) == [
         ("CMP-1", "Campaña Primavera Ñandú", Decimal("12500.00"), date(2026, 3, 4)),
         ("CMP-2", "Événement partenaires Zürich", Decimal("8000.00"), date(2026, 3, 15)),
         ("CMP-3", "Spring webinar", None, date(2026, 3, 20)),
     ]
-    assert _query(
+    assert query(
         "select source, encoding, unknown_columns, missing_columns from raw_tcma.load_ledger order by 1"
     ) == [
         ("tcma/campaigns/campaigns__2026-03-01.csv", "cp1252", None, None),
@@ -143,8 +136,8 @@ def test_a_jsonl_with_a_bad_byte_is_quarantined_as_a_file_and_the_next_file_load
         json.dumps({**COURSE, "course_id": "C3"}).encode() + b"\n",
     )
     report = _load("lms")
-    assert _query("select course_id from raw_lms.courses") == [("C3",)]
-    [(source, size, digest, reason, position)] = _query(
+    assert query("select course_id from raw_lms.courses") == [("C3",)]
+    [(source, size, digest, reason, position)] = query(
         "select source, size_bytes, content_hash, reason, position from raw_lms.quarantined_files"
     )
     assert source == "lms/courses/courses__2026-03-01.jsonl" and size == bad.stat().st_size
@@ -152,7 +145,7 @@ def test_a_jsonl_with_a_bad_byte_is_quarantined_as_a_file_and_the_next_file_load
     assert reason.startswith("corrupt UTF-8") and len(digest) == 32
     assert report.quarantined_files == ((source, reason),)
     assert _drift("lms").errors == [f"{source}: file quarantined: {reason}"]  # the check fails
-    assert _query(
+    assert query(
         "select file_status, rows_in from raw_lms.load_ledger where source = ?".replace(
             "?", f"'{source}'"
         )
@@ -161,7 +154,7 @@ def test_a_jsonl_with_a_bad_byte_is_quarantined_as_a_file_and_the_next_file_load
     assert _load("lms") is None
     bad.write_bytes(good + b"\n")
     _load("lms")
-    assert sorted(_query("select course_id from raw_lms.courses")) == [("C1",), ("C3",)]
+    assert sorted(query("select course_id from raw_lms.courses")) == [("C1",), ("C3",)]
     assert _drift("lms") == DriftFindings()  # the fixed file's load has no drift
 
 
@@ -203,10 +196,10 @@ def test_a_truncated_parquet_is_quarantined_and_european_numbers_load_as_declare
         ),
     )
     report = _load("finance")
-    assert _query("select request_id from raw_finance.mdf_requests") == [("R2",)]
+    assert query("select request_id from raw_finance.mdf_requests") == [("R2",)]
     [(source, reason)] = report.quarantined_files
     assert source.endswith("mdf_requests__2026-03-01.parquet") and "unreadable Parquet" in reason
-    assert _query("select budget_id, amount from raw_finance.mdf_budgets order by 1") == [
+    assert query("select budget_id, amount from raw_finance.mdf_budgets order by 1") == [
         ("B1", Decimal("12500.00")),
         ("B2", Decimal("1234.56")),
         ("B3", Decimal("750.00")),

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 from dagster_dlt import DagsterDltResource
 from typer.testing import CliRunner
@@ -19,6 +18,7 @@ from pipelines import settings
 from pipelines.check import FileCheck, check_crm_export
 from pipelines.contracts import entities
 from pipelines.crm.mapping import MappingError, load_mapping, shipped_mappings
+from tests.warehouse import query
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "exports"
 US = {"date_format": "%m/%d/%Y", "timestamp_format": "%m/%d/%Y %I:%M %p"}
@@ -103,14 +103,6 @@ def test_generic_template_reads_an_excel_csv_with_a_bom() -> None:
     assert "hubspot_owner_name" in checks["deals"].missing
 
 
-def _query(sql: str) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.mark.slow
 def test_a_salesforce_export_loads_through_the_crm_ingest_asset(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
@@ -126,38 +118,38 @@ def test_a_salesforce_export_loads_through_the_crm_ingest_asset(
         [feed_assets("crm")], resources={"dlt": DagsterDltResource()}, raise_on_error=False
     )
     assert result.success
-    deals = dict(_query("select id, company_id from raw_crm.deals"))
+    deals = dict(query("select id, company_id from raw_crm.deals"))
     assert len(deals) == 7 and deals["0065g00000KqLmQAAV"] is None  # the prospect is pipeline
-    assert _query(
+    assert query(
         "select closedate, createdate::varchar, amount from raw_crm.deals "
         "where id = '0065g00000KqLmNAAV'"
     ) == [
         (__import__("datetime").date(2026, 3, 12), "2026-01-15 00:00:00+00", Decimal("125000.00"))
     ]
-    assert _query(
+    assert query(
         "select name, industry from raw_crm.companies where id = '0015g00000AbC2dAAF'"
     ) == [("Contoso Health", None)]
-    assert _query(
+    assert query(
         "select column_name, value, reason from raw_crm.value_issues where value = 'Helthcare'"
     ) == [("industry", "Helthcare", "unknown industry value Helthcare")]
     # every record of every file accounted for, every nulled value counted
-    ledger = _query(
+    ledger = query(
         "select sum(rows_in), sum(rows_loaded), sum(rows_quarantined), sum(rows_superseded),"
         " sum(rows_already_loaded), sum(values_nulled) from raw_crm.load_ledger"
     )
     assert ledger == [(28, 26, 2, 0, 0, 2)]
-    assert _query("select count(*) from raw_crm.value_issues") == [(2,)]
-    assert _query("select count(*) from raw_crm.registrations") == [(0,)]  # not in Salesforce
+    assert query("select count(*) from raw_crm.value_issues") == [(2,)]
+    assert query("select count(*) from raw_crm.registrations") == [(0,)]  # not in Salesforce
     # Product2 is mapped but was not exported: the table exists, empty, so the models can build
-    assert _query("select count(*) from raw_crm.products") == [(0,)]
+    assert query("select count(*) from raw_crm.products") == [(0,)]
     tables = {
         t
-        for (t,) in _query(
+        for (t,) in query(
             "select table_name from information_schema.tables where table_schema = 'raw_crm'"
         )
     }
     assert {e.name for e in entities("crm")} <= tables
-    assert _query("select unknown_columns from raw_crm.load_ledger where entity = 'companies'") == [
+    assert query("select unknown_columns from raw_crm.load_ledger where entity = 'companies'") == [
         ("Region__c",)
     ]
 
