@@ -134,6 +134,7 @@ BRAND_FAMILY_MIN, BRAND_FAMILY_SHARE = (
     10,
     0.9,
 )  # a leading word on this many, this share in one family
+_QUALIFIER_RE = re.compile(r"\s*\([^)]*\)")  # a qualifier in parentheses (as core_key drops)
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
 
 
@@ -295,6 +296,7 @@ class MatchIndex:
         self.exact = self.by_key = self.expanded = self.by_acronym = _EMPTY
         self.by_core = self.by_compact = self.by_acronym_content = _EMPTY
         self.by_acronym_suffix = self.by_acronym_given = self.by_acronym_lead = _EMPTY
+        self.by_acronym_native = _EMPTY
         self.by_host = self.by_registrable = _EMPTY
         self.vocab: dict[str, int] = {}
         self._vocab_list: list[str] = []
@@ -369,6 +371,10 @@ class MatchIndex:
         # with the legal suffix: Helius Medical, Inc. = HMI; Laboratory Animals Limited = LAL
         with_suffix = pc.if_else(pc.equal(bk, key), "", acronyms(bk))
         self.by_acronym_suffix = _Lookup(with_suffix, rows)
+        # initials of the words as written, before the word rules translate them: an acronym is
+        # made in the name's own language (Österreichische Gesellschaft für ... = ÖGG..., not the
+        # 'society' the same-word rule writes; Stiftung is S, not foundation's F)
+        self.by_acronym_native = self._native_acronyms(name_arr, bk, key, base, rows)
         # the leading article kept, the other stop words dropped: The World Academy of Sciences = TWAS
         lead_pat = "^(?:" + "|".join(re.escape(w) for w in sorted(seeds.stop_words)) + ") "
         leads = (
@@ -408,6 +414,28 @@ class MatchIndex:
         self.by_host = _Lookup(hosts, rows)
         self.by_registrable = self._registrable_lookup(hosts)
         self._build_vocab(key, exp_keys)
+
+    def _native_acronyms(
+        self, name_arr: pa.Array, bk: pa.Array, key: pa.Array, base: pa.Array, rows: np.ndarray
+    ) -> _Lookup:
+        """Initials of the content words as written (legal suffix and a qualifier in parentheses
+        dropped, no word rule applied), for the accounts where a word rule changed the key."""
+        seeds = self.seeds
+        changed = pc.not_equal(strip_legal_suffix_keys(bk, seeds), key).to_numpy(
+            zero_copy_only=False
+        )
+        sel = np.flatnonzero(changed)
+        if not len(sel):
+            return _EMPTY
+        names = pc.take(name_arr, pa.array(sel, pa.int64()))
+        plain = _QUALIFIER_RE.sub
+        raw = strip_legal_suffix_keys(
+            basic_keys([plain(" ", n) if "(" in n else n for n in names.to_pylist()]), seeds
+        )
+        native = acronyms(content_keys(raw, seeds))
+        other = pc.take(acronyms(content_keys(base, seeds)), pa.array(sel, pa.int64()))
+        native = pc.if_else(pc.equal(native, other), "", native)
+        return _Lookup(native, rows[sel])
 
     @staticmethod
     def _registrable_lookup(hosts: pa.Array) -> _Lookup:
@@ -724,6 +752,7 @@ class MatchIndex:
                     + self.by_acronym_content[typed]
                     + self.by_acronym_given[typed]
                     + self.by_acronym_lead[typed]
+                    + self.by_acronym_native[typed]
                 )
             )
             if not cands:  # the legal suffix's initial too, only when nothing else has it
@@ -751,6 +780,7 @@ class MatchIndex:
                     self.by_acronym[lead]
                     + self.by_acronym_content[lead]
                     + self.by_acronym_given[lead]
+                    + self.by_acronym_native[lead]
                 )
             )
             if cands and len({self.root[i] for i in cands}) == 1:
@@ -798,7 +828,9 @@ class MatchIndex:
                 seeds,
             )
         )
-        for k in (key, qcore, elided):
+        # the words as typed too, before the word rules (Stiftung is S, not foundation's F)
+        native = " ".join(strip_legal_suffixes(basic_key(_QUALIFIER_RE.sub(" ", name)).split(), seeds))
+        for k in (key, qcore, elided, native):
             if k:
                 out += [acronym_of(k), acronym_of(" ".join(content_words(k.split(), seeds)))]
         return list(dict.fromkeys(i for i in out if i))

@@ -154,11 +154,12 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     )
 
 
-_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})  # fmt: skip
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "·": ""})  # fmt: skip
 
 
 def fold(text: str) -> str:
-    """Lower case ASCII: accents stripped (``Société`` -> ``societe``), other non-ASCII dropped."""
+    """Lower case ASCII: accents stripped (``Société`` -> ``societe``), other non-ASCII dropped; the
+    Catalan middle dot joins its word (``Al·lèrgia`` -> ``allergia``)."""
     if not text.isascii():
         # punctuation and symbols outside ASCII (dashes, quotes) separate words: Nebraska\u2013Lincoln
         text = "".join(

@@ -478,3 +478,39 @@ def test_unknown_word_rule_is_refused(tmp_path) -> None:
     )
     with pytest.raises(ValueError, match="unknown name word rule"):
         load_seeds(tmp_path)
+
+
+# third real-name pass (issue 14): an acronym is made from the words as written, in the name's
+# own language, with its articles and prepositions skipped
+NATIVE_ACCOUNTS = [
+    ("1", "Österreichische Gesellschaft für Gastroenterologie und Hepatologie"),
+    ("2", "Gelderse Blinden Stichting"),
+    ("3", "Sociedade Brasileira para o Estudo da Dor"),
+    ("4", "Núcleo de Estudos, Pesquisa e Assessoria à Saúde"),
+    ("5", "Societat Catalana d'Al·lèrgia i Immunologia Clínica"),
+    ("6", "DSO"),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "account"),
+    [
+        ("ÖGGH", "1"),  # Gesellschaft is G, whatever the same-word rule writes (society)
+        ("GBS", "2"),  # Stiftung is S, not foundation's F
+        ("SBED", "3"),  # o (PT) is an article
+        ("NEPAS", "4"),  # à (PT) is a preposition
+        ("SCAIC", "5"),  # the Catalan middle dot joins its word: Al·lèrgia is one word
+        ("Deutsche Stiftung Organtransplantation", "6"),  # the same for a name typed in full
+    ],
+)
+def test_acronyms_are_made_from_the_words_as_written(typed, account) -> None:
+    idx = MatchIndex.build(
+        [
+            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
+            for a, n in NATIVE_ACCOUNTS
+        ],
+        seeds=SEEDS,
+    )
+    m = idx.resolve(typed)
+    assert m.accounts and idx.ids[m.accounts[0]] == account, (typed, m)
+    assert not m.ambiguous and m.score >= SEEDS.settings.review_lower_bound
