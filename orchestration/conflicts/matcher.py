@@ -81,6 +81,7 @@ METHODS = (
     "subdomain",
     "fuzzy",
     "same_words",
+    "abbreviated_words",
     "contains_account",
     "within_account",
     "brand",
@@ -100,6 +101,7 @@ METHOD_LABEL = {
     "subdomain": "subdomain of the account's domain",
     "fuzzy": "close spelling",
     "same_words": "the same words in another order",
+    "abbreviated_words": "the same words, one cut short (Bio for Biotechnologies)",
     "contains_account": "the account's name inside the registered name",
     "within_account": "the registered name inside the account's name",
     "brand": "the same leading name, held by one account family only",
@@ -135,6 +137,7 @@ BRAND_FAMILY_MIN, BRAND_FAMILY_SHARE = (
     0.9,
 )  # a leading word on this many, this share in one family
 _QUALIFIER_RE = re.compile(r"\s*\([^)]*\)")  # a qualifier in parentheses (as core_key drops)
+ABBREVIATION_MIN = 3  # a word cut short to this many letters still counts (review at most)
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
 
 
@@ -1080,13 +1083,25 @@ class MatchIndex:
         a_total = sum(aw) or 1e-9
         q_hit = [0.0] * len(words)
         a_hit = 0.0
-        close = False
+        close = short = False
         for w, wa in zip(acct, aw, strict=True):
             j = qpos.get(w)
             if j is None and len(w) >= 5:
                 for jj, qw in enumerate(words):
                     if len(qw) >= 5 and not q_hit[jj] and fuzz.ratio(w, qw) >= 85:
                         j, close = jj, True
+                        break
+            if j is None and len(w) >= 4:
+                # a word cut short on one side (Shennon Bio / Biotechnologies, Metro /
+                # Metropolitan): at least 3 letters, the other's beginning
+                for jj, qw in enumerate(words):
+                    if (
+                        not q_hit[jj]
+                        and min(len(qw), len(w)) >= ABBREVIATION_MIN
+                        and qw != w
+                        and (w.startswith(qw) or qw.startswith(w))
+                    ):
+                        j, short = jj, True
                         break
             if j is not None:
                 q_hit[j] = weights[j]
@@ -1106,6 +1121,10 @@ class MatchIndex:
             sc, method = s.containment_floor * min(cq, ca), "words"
         if close:
             sc = min(sc, s.score_close_words)
+        if short:
+            sc = min(sc, s.score_abbreviated_words)
+            if method == "same_words":
+                method = "abbreviated_words"
         return sc, method, cq
 
     def _is_brand(self, acct: list[str], words: list[str], row: int, share: list[float]) -> bool:

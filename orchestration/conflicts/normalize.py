@@ -60,6 +60,7 @@ class MatchSettings:
     score_short_name: float = 0.88
     score_brand: float = 0.88
     score_close_words: float = 0.90
+    score_abbreviated_words: float = 0.85
     score_same_words: float = 0.96
     score_place_qualified: float = 0.84
     containment_floor: float = 0.75

@@ -514,3 +514,34 @@ def test_acronyms_are_made_from_the_words_as_written(typed, account) -> None:
     m = idx.resolve(typed)
     assert m.accounts and idx.ids[m.accounts[0]] == account, (typed, m)
     assert not m.ambiguous and m.score >= SEEDS.settings.review_lower_bound
+
+
+@pytest.mark.parametrize(
+    ("typed", "account"),
+    [
+        ("Shennon Bio", "1"),  # the typed word cut short
+        ("Metro Council", "2"),
+        ("Lungenliga Zürich", "3"),  # the account's word cut short
+    ],
+)
+def test_a_word_cut_short_is_a_suggestion_for_review(typed, account) -> None:
+    idx = MatchIndex.build(
+        [
+            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
+            for a, n in [
+                ("1", "Shennon Biotechnologies"),
+                ("2", "Metropolitan Council"),
+                ("3", "Lunge Zürich"),
+                ("4", "Agriculture Funding Consortium"),
+            ]
+        ],
+        seeds=SEEDS,
+    )
+    m = idx.resolve(typed)
+    assert m.accounts and idx.ids[m.accounts[0]] == account, (typed, m)
+    assert not m.ambiguous
+    assert SEEDS.settings.review_lower_bound <= m.score < SEEDS.settings.auto_match_threshold
+    d = idx.decide(_reg("R1", typed))
+    assert d.decision == "needs_review" and "looks like account" in d.reason
+    # two letters are too few to stand for a word
+    assert not idx.resolve("Ag Funding Consortium").accounts
