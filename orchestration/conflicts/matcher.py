@@ -137,6 +137,7 @@ BRAND_FAMILY_MIN, BRAND_FAMILY_SHARE = (
     0.9,
 )  # a leading word on this many, this share in one family
 _QUALIFIER_RE = re.compile(r"\s*\([^)]*\)")  # a qualifier in parentheses (as core_key drops)
+EDITED_MIN = 6  # a word this long within max_token_edits of another counts (review at most)
 ABBREVIATION_MIN = 3  # a word cut short to this many letters still counts (review at most)
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
 
@@ -1083,13 +1084,27 @@ class MatchIndex:
         a_total = sum(aw) or 1e-9
         q_hit = [0.0] * len(words)
         a_hit = 0.0
-        close = short = False
+        close = short = edited = False
         for w, wa in zip(acct, aw, strict=True):
             j = qpos.get(w)
             if j is None and len(w) >= 5:
                 for jj, qw in enumerate(words):
                     if len(qw) >= 5 and not q_hit[jj] and fuzz.ratio(w, qw) >= 85:
                         j, close = jj, True
+                        break
+            if j is None and len(w) >= EDITED_MIN:
+                # a long word within the allowed edits, its first two letters the same
+                # (Oncologic / Oncology, Thrombose / Thrombosis; not General / Central), which
+                # the correction of the word alone may have sent elsewhere
+                for jj, qw in enumerate(words):
+                    if (
+                        len(qw) >= EDITED_MIN
+                        and not q_hit[jj]
+                        and qw[:2] == w[:2]  # a misspelling seldom starts the word
+                        and OSA.distance(w, qw, score_cutoff=s.max_token_edits)
+                        <= s.max_token_edits
+                    ):
+                        j, edited = jj, True
                         break
             if j is None and len(w) >= 4:
                 # a word cut short on one side (Shennon Bio / Biotechnologies, Metro /
@@ -1121,6 +1136,8 @@ class MatchIndex:
             sc, method = s.containment_floor * min(cq, ca), "words"
         if close:
             sc = min(sc, s.score_close_words)
+        if edited:
+            sc = min(sc, s.score_short_correction)
         if short:
             sc = min(sc, s.score_abbreviated_words)
             if method == "same_words":

@@ -545,3 +545,25 @@ def test_a_word_cut_short_is_a_suggestion_for_review(typed, account) -> None:
     assert d.decision == "needs_review" and "looks like account" in d.reason
     # two letters are too few to stand for a word
     assert not idx.resolve("Ag Funding Consortium").accounts
+
+
+def test_a_long_word_misspelt_within_two_edits_is_a_suggestion_for_review() -> None:
+    idx = MatchIndex.build(
+        [
+            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
+            for a, n in [
+                ("1", "Korean Gynecologic Oncology Group"),
+                ("2", "Centro de Oncologia Integrada"),
+                ("3", "Central Energy Global AG"),
+                ("4", "General Motors"),
+            ]
+        ],
+        seeds=SEEDS,
+    )
+    # the word alone corrects to oncologia (one edit), the name to Oncology (two)
+    m = idx.resolve("Korean Gynecologic Oncologic Group")
+    assert m.accounts and idx.ids[m.accounts[0]] == "1" and not m.ambiguous
+    assert SEEDS.settings.review_lower_bound <= m.score < SEEDS.settings.auto_match_threshold
+    # two edits at the start of a (known) word make another word: General is not Central
+    m = idx.resolve("General Energy Global Inc.")
+    assert not m.accounts or idx.ids[m.accounts[0]] != "3"
