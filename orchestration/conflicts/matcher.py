@@ -81,6 +81,7 @@ METHODS = (
     "subdomain",
     "fuzzy",
     "same_words",
+    "abbreviated_words",
     "contains_account",
     "within_account",
     "brand",
@@ -100,6 +101,7 @@ METHOD_LABEL = {
     "subdomain": "subdomain of the account's domain",
     "fuzzy": "close spelling",
     "same_words": "the same words in another order",
+    "abbreviated_words": "the same words, one cut short (Bio for Biotechnologies)",
     "contains_account": "the account's name inside the registered name",
     "within_account": "the registered name inside the account's name",
     "brand": "the same leading name, held by one account family only",
@@ -134,6 +136,9 @@ BRAND_FAMILY_MIN, BRAND_FAMILY_SHARE = (
     10,
     0.9,
 )  # a leading word on this many, this share in one family
+_QUALIFIER_RE = re.compile(r"\s*\([^)]*\)")  # a qualifier in parentheses (as core_key drops)
+EDITED_MIN = 6  # a word this long within max_token_edits of another counts (review at most)
+ABBREVIATION_MIN = 3  # a word cut short to this many letters still counts (review at most)
 BATCH_CORRECTION_MIN = 500  # batches this large correct their unknown words in one cdist call
 
 
@@ -295,6 +300,7 @@ class MatchIndex:
         self.exact = self.by_key = self.expanded = self.by_acronym = _EMPTY
         self.by_core = self.by_compact = self.by_acronym_content = _EMPTY
         self.by_acronym_suffix = self.by_acronym_given = self.by_acronym_lead = _EMPTY
+        self.by_acronym_native = _EMPTY
         self.by_host = self.by_registrable = _EMPTY
         self.vocab: dict[str, int] = {}
         self._vocab_list: list[str] = []
@@ -369,6 +375,10 @@ class MatchIndex:
         # with the legal suffix: Helius Medical, Inc. = HMI; Laboratory Animals Limited = LAL
         with_suffix = pc.if_else(pc.equal(bk, key), "", acronyms(bk))
         self.by_acronym_suffix = _Lookup(with_suffix, rows)
+        # initials of the words as written, before the word rules translate them: an acronym is
+        # made in the name's own language (Österreichische Gesellschaft für ... = ÖGG..., not the
+        # 'society' the same-word rule writes; Stiftung is S, not foundation's F)
+        self.by_acronym_native = self._native_acronyms(name_arr, bk, key, base, rows)
         # the leading article kept, the other stop words dropped: The World Academy of Sciences = TWAS
         lead_pat = "^(?:" + "|".join(re.escape(w) for w in sorted(seeds.stop_words)) + ") "
         leads = (
@@ -408,6 +418,28 @@ class MatchIndex:
         self.by_host = _Lookup(hosts, rows)
         self.by_registrable = self._registrable_lookup(hosts)
         self._build_vocab(key, exp_keys)
+
+    def _native_acronyms(
+        self, name_arr: pa.Array, bk: pa.Array, key: pa.Array, base: pa.Array, rows: np.ndarray
+    ) -> _Lookup:
+        """Initials of the content words as written (legal suffix and a qualifier in parentheses
+        dropped, no word rule applied), for the accounts where a word rule changed the key."""
+        seeds = self.seeds
+        changed = pc.not_equal(strip_legal_suffix_keys(bk, seeds), key).to_numpy(
+            zero_copy_only=False
+        )
+        sel = np.flatnonzero(changed)
+        if not len(sel):
+            return _EMPTY
+        names = pc.take(name_arr, pa.array(sel, pa.int64()))
+        plain = _QUALIFIER_RE.sub
+        raw = strip_legal_suffix_keys(
+            basic_keys([plain(" ", n) if "(" in n else n for n in names.to_pylist()]), seeds
+        )
+        native = acronyms(content_keys(raw, seeds))
+        other = pc.take(acronyms(content_keys(base, seeds)), pa.array(sel, pa.int64()))
+        native = pc.if_else(pc.equal(native, other), "", native)
+        return _Lookup(native, rows[sel])
 
     @staticmethod
     def _registrable_lookup(hosts: pa.Array) -> _Lookup:
@@ -724,6 +756,7 @@ class MatchIndex:
                     + self.by_acronym_content[typed]
                     + self.by_acronym_given[typed]
                     + self.by_acronym_lead[typed]
+                    + self.by_acronym_native[typed]
                 )
             )
             if not cands:  # the legal suffix's initial too, only when nothing else has it
@@ -751,6 +784,7 @@ class MatchIndex:
                     self.by_acronym[lead]
                     + self.by_acronym_content[lead]
                     + self.by_acronym_given[lead]
+                    + self.by_acronym_native[lead]
                 )
             )
             if cands and len({self.root[i] for i in cands}) == 1:
@@ -798,7 +832,9 @@ class MatchIndex:
                 seeds,
             )
         )
-        for k in (key, qcore, elided):
+        # the words as typed too, before the word rules (Stiftung is S, not foundation's F)
+        native = " ".join(strip_legal_suffixes(basic_key(_QUALIFIER_RE.sub(" ", name)).split(), seeds))
+        for k in (key, qcore, elided, native):
             if k:
                 out += [acronym_of(k), acronym_of(" ".join(content_words(k.split(), seeds)))]
         return list(dict.fromkeys(i for i in out if i))
@@ -1048,13 +1084,39 @@ class MatchIndex:
         a_total = sum(aw) or 1e-9
         q_hit = [0.0] * len(words)
         a_hit = 0.0
-        close = False
+        close = short = edited = False
         for w, wa in zip(acct, aw, strict=True):
             j = qpos.get(w)
             if j is None and len(w) >= 5:
                 for jj, qw in enumerate(words):
                     if len(qw) >= 5 and not q_hit[jj] and fuzz.ratio(w, qw) >= 85:
                         j, close = jj, True
+                        break
+            if j is None and len(w) >= EDITED_MIN:
+                # a long word within the allowed edits, its first two letters the same
+                # (Oncologic / Oncology, Thrombose / Thrombosis; not General / Central), which
+                # the correction of the word alone may have sent elsewhere
+                for jj, qw in enumerate(words):
+                    if (
+                        len(qw) >= EDITED_MIN
+                        and not q_hit[jj]
+                        and qw[:2] == w[:2]  # a misspelling seldom starts the word
+                        and OSA.distance(w, qw, score_cutoff=s.max_token_edits)
+                        <= s.max_token_edits
+                    ):
+                        j, edited = jj, True
+                        break
+            if j is None and len(w) >= 4:
+                # a word cut short on one side (Shennon Bio / Biotechnologies, Metro /
+                # Metropolitan): at least 3 letters, the other's beginning
+                for jj, qw in enumerate(words):
+                    if (
+                        not q_hit[jj]
+                        and min(len(qw), len(w)) >= ABBREVIATION_MIN
+                        and qw != w
+                        and (w.startswith(qw) or qw.startswith(w))
+                    ):
+                        j, short = jj, True
                         break
             if j is not None:
                 q_hit[j] = weights[j]
@@ -1074,6 +1136,12 @@ class MatchIndex:
             sc, method = s.containment_floor * min(cq, ca), "words"
         if close:
             sc = min(sc, s.score_close_words)
+        if edited:
+            sc = min(sc, s.score_short_correction)
+        if short:
+            sc = min(sc, s.score_abbreviated_words)
+            if method == "same_words":
+                method = "abbreviated_words"
         return sc, method, cq
 
     def _is_brand(self, acct: list[str], words: list[str], row: int, share: list[float]) -> bool:

@@ -60,6 +60,7 @@ class MatchSettings:
     score_short_name: float = 0.88
     score_brand: float = 0.88
     score_close_words: float = 0.90
+    score_abbreviated_words: float = 0.85
     score_same_words: float = 0.96
     score_place_qualified: float = 0.84
     containment_floor: float = 0.75
@@ -154,11 +155,12 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> MatchingSeeds:
     )
 
 
-_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})  # fmt: skip
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "·": ""})  # fmt: skip
 
 
 def fold(text: str) -> str:
-    """Lower case ASCII: accents stripped (``Société`` -> ``societe``), other non-ASCII dropped."""
+    """Lower case ASCII: accents stripped (``Société`` -> ``societe``), other non-ASCII dropped; the
+    Catalan middle dot joins its word (``Al·lèrgia`` -> ``allergia``)."""
     if not text.isascii():
         # punctuation and symbols outside ASCII (dashes, quotes) separate words: Nebraska\u2013Lincoln
         text = "".join(

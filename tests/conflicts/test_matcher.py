@@ -478,3 +478,92 @@ def test_unknown_word_rule_is_refused(tmp_path) -> None:
     )
     with pytest.raises(ValueError, match="unknown name word rule"):
         load_seeds(tmp_path)
+
+
+# third real-name pass (issue 14): an acronym is made from the words as written, in the name's
+# own language, with its articles and prepositions skipped
+NATIVE_ACCOUNTS = [
+    ("1", "Österreichische Gesellschaft für Gastroenterologie und Hepatologie"),
+    ("2", "Gelderse Blinden Stichting"),
+    ("3", "Sociedade Brasileira para o Estudo da Dor"),
+    ("4", "Núcleo de Estudos, Pesquisa e Assessoria à Saúde"),
+    ("5", "Societat Catalana d'Al·lèrgia i Immunologia Clínica"),
+    ("6", "DSO"),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "account"),
+    [
+        ("ÖGGH", "1"),  # Gesellschaft is G, whatever the same-word rule writes (society)
+        ("GBS", "2"),  # Stiftung is S, not foundation's F
+        ("SBED", "3"),  # o (PT) is an article
+        ("NEPAS", "4"),  # à (PT) is a preposition
+        ("SCAIC", "5"),  # the Catalan middle dot joins its word: Al·lèrgia is one word
+        ("Deutsche Stiftung Organtransplantation", "6"),  # the same for a name typed in full
+    ],
+)
+def test_acronyms_are_made_from_the_words_as_written(typed, account) -> None:
+    idx = MatchIndex.build(
+        [
+            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
+            for a, n in NATIVE_ACCOUNTS
+        ],
+        seeds=SEEDS,
+    )
+    m = idx.resolve(typed)
+    assert m.accounts and idx.ids[m.accounts[0]] == account, (typed, m)
+    assert not m.ambiguous and m.score >= SEEDS.settings.review_lower_bound
+
+
+@pytest.mark.parametrize(
+    ("typed", "account"),
+    [
+        ("Shennon Bio", "1"),  # the typed word cut short
+        ("Metro Council", "2"),
+        ("Lungenliga Zürich", "3"),  # the account's word cut short
+    ],
+)
+def test_a_word_cut_short_is_a_suggestion_for_review(typed, account) -> None:
+    idx = MatchIndex.build(
+        [
+            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
+            for a, n in [
+                ("1", "Shennon Biotechnologies"),
+                ("2", "Metropolitan Council"),
+                ("3", "Lunge Zürich"),
+                ("4", "Agriculture Funding Consortium"),
+            ]
+        ],
+        seeds=SEEDS,
+    )
+    m = idx.resolve(typed)
+    assert m.accounts and idx.ids[m.accounts[0]] == account, (typed, m)
+    assert not m.ambiguous
+    assert SEEDS.settings.review_lower_bound <= m.score < SEEDS.settings.auto_match_threshold
+    d = idx.decide(_reg("R1", typed))
+    assert d.decision == "needs_review" and "looks like account" in d.reason
+    # two letters are too few to stand for a word
+    assert not idx.resolve("Ag Funding Consortium").accounts
+
+
+def test_a_long_word_misspelt_within_two_edits_is_a_suggestion_for_review() -> None:
+    idx = MatchIndex.build(
+        [
+            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
+            for a, n in [
+                ("1", "Korean Gynecologic Oncology Group"),
+                ("2", "Centro de Oncologia Integrada"),
+                ("3", "Central Energy Global AG"),
+                ("4", "General Motors"),
+            ]
+        ],
+        seeds=SEEDS,
+    )
+    # the word alone corrects to oncologia (one edit), the name to Oncology (two)
+    m = idx.resolve("Korean Gynecologic Oncologic Group")
+    assert m.accounts and idx.ids[m.accounts[0]] == "1" and not m.ambiguous
+    assert SEEDS.settings.review_lower_bound <= m.score < SEEDS.settings.auto_match_threshold
+    # two edits at the start of a (known) word make another word: General is not Central
+    m = idx.resolve("General Energy Global Inc.")
+    assert not m.accounts or idx.ids[m.accounts[0]] != "3"
