@@ -16,6 +16,8 @@ PRM := $(BIN)/prm
 SCALE ?= small
 SEED ?= 42
 PART ?= all
+# ENGINE=spark: `make run` also builds the dbt project on a local Spark (docs/spark.md)
+ENGINE ?= duckdb
 
 export PRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(PRM_DATA_DIR)/dagster_home
@@ -23,7 +25,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DBT_TARGET_PATH := $(CURDIR)/dbt_project/target
 export DBT_LOG_PATH := $(CURDIR)/dbt_project/logs
 
-.PHONY: help install browser run world test test-fast ui docs bench lint fmt clean
+.PHONY: help install browser run world test test-fast ui docs bench lint fmt clean spark-build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +52,10 @@ world: $(VENV)/.installed ## (re)generate the simulated world: make world SCALE=
 
 run: $(VENV)/.installed $(PRM_DATA_DIR)/world/world.json ## set up, simulate the world if absent, run the full job, write dashboards (VERBOSE=1: full log)
 	$(PRM) run --job prm_full $(if $(VERBOSE),--verbose)
+	$(if $(filter spark,$(ENGINE)),$(MAKE) spark-build)
+
+spark-build: $(SPARK_VENV)/.installed ## the dbt project on a local Spark from the landed raw_* tables (docs/spark.md; after make run)
+	$(SPARK_VENV)/bin/python -m orchestration.spark_engine build $(SPARK_ARGS)
 
 # the page checks run in a real headless Chromium (dashboards/partner_browser_check.py): install it
 # from the distribution's packages when missing and we may (root with apt-get); otherwise say so

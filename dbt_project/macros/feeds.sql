@@ -28,7 +28,7 @@
         {%- if not column.data_type -%}
             {{ exceptions.raise_compiler_error('feed_source: ' ~ system ~ '.' ~ table ~ '.' ~ column.name ~ ' has no data_type') }}
         {%- endif -%}
-        {%- do columns.append('cast(null as ' ~ column.data_type ~ ') as ' ~ adapter.quote(column.name)) -%}
+        {%- do columns.append('cast(null as ' ~ engine_data_type(column.data_type) ~ ') as ' ~ adapter.quote(column.name)) -%}
     {%- endfor -%}
     {{ return('(select ' ~ columns | join(', ') ~ ' where false)') }}
 {%- endmacro %}

@@ -25,6 +25,16 @@
     end
 {%- endmacro %}
 
+{#- Spark (docs/spark.md): the key is the temporary function prm_pii_key() that
+    orchestration.spark_engine registers in its session (it fails when no key is set); sha2(..., 256)
+    is the same lower-case hex sha256 as DuckDB's, so the hashes are equal on both engines. -#}
+{% macro spark__pii_hash(column) -%}
+    case
+        when nullif(lower(trim({{ column }})), '') is not null
+            then sha2(concat(prm_pii_key(), '|', lower(trim({{ column }}))), 256)
+    end
+{%- endmacro %}
+
 {% macro default__pii_hash(column) -%}
     {{ exceptions.raise_compiler_error(
         "pii_hash has no implementation for " ~ adapter.type() ~ ": add " ~ adapter.type()

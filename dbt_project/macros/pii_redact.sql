@@ -13,6 +13,15 @@
     )
 {%- endmacro %}
 
+{#- Spark: regexp_replace replaces every match (no flag); raw literals (r'...') keep the backslashes
+    of the patterns, which Spark's ordinary string literals would unescape. -#}
+{% macro spark__pii_redact(column) -%}
+    regexp_replace(
+        regexp_replace({{ column }}, r'{{ pii_email_pattern() }}', '<email>'),
+        r'{{ pii_phone_pattern() }}', '<phone>'
+    )
+{%- endmacro %}
+
 {% macro pii_email_pattern() -%}
 [A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}
 {%- endmacro %}

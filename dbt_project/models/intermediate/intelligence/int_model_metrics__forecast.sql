@@ -18,7 +18,7 @@ reporting as (
 
 predictions as (
 
-    select horizon, cast(null as varchar) as baseline_name, actual, prediction as predicted, lower, upper
+    select horizon, cast(null as {{ type_text() }}) as baseline_name, actual, prediction as predicted, lower, upper
     from backtest
     union all
     select horizon, 'stage_weighted_pipeline' as baseline_name, actual, baseline as predicted,
@@ -32,7 +32,7 @@ by_split as (
 
     select
         baseline_name,
-        'backtest_h' || cast(horizon as varchar) as split_name,
+        'backtest_h' || cast(horizon as {{ type_text() }}) as split_name,
         sum(abs(predicted - actual)) / nullif(sum(actual), 0) as wape,
         avg(case when actual > 0 then abs(predicted - actual) / actual end) as mape,
         avg(case when lower is not null then cast(actual between lower and upper as integer) end) as interval_coverage,
@@ -46,11 +46,11 @@ by_split as (
 final as (
 
     select
-        cast('channel_forecast' as varchar) as model_name,
-        cast(metrics.metric_name as varchar) as metric_name,
+        cast('channel_forecast' as {{ type_text() }}) as model_name,
+        cast(metrics.metric_name as {{ type_text() }}) as metric_name,
         cast(metrics.metric_value as double) as metric_value,
-        cast(by_split.baseline_name as varchar) as baseline_name,
-        cast(by_split.split_name as varchar) as split_name,
+        cast(by_split.baseline_name as {{ type_text() }}) as baseline_name,
+        cast(by_split.split_name as {{ type_text() }}) as split_name,
         reporting.as_of_date,
         cast(by_split.n_rows as bigint) as n_rows
 

@@ -10,11 +10,11 @@ holdout as (
 final as (
 
     select
-        cast(model_name as varchar) as model_name,
-        cast(metric_name as varchar) as metric_name,
+        cast(model_name as {{ type_text() }}) as model_name,
+        cast(metric_name as {{ type_text() }}) as metric_name,
         cast(metric_value as double) as metric_value,
-        cast(baseline_name as varchar) as baseline_name,
-        cast(split_name as varchar) as split_name,
+        cast(baseline_name as {{ type_text() }}) as baseline_name,
+        cast(split_name as {{ type_text() }}) as split_name,
         cast(as_of_date as date) as as_of_date,
         cast(n_rows as bigint) as n_rows
 

@@ -59,7 +59,7 @@ sliced as (
 final as (
 
     select
-        sliced.slice_type || '|' || sliced.slice_value || '|' || cast(quarter_start_date as varchar)
+        sliced.slice_type || '|' || sliced.slice_value || '|' || cast(quarter_start_date as {{ type_text() }})
             as conflict_rate_id,
         sliced.slice_type,
         sliced.slice_value,

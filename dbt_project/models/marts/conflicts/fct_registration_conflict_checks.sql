@@ -42,7 +42,7 @@ final as (
             as is_conflict,
         checks.decision = 'needs_review' as needs_review,
         registrations.submitted_date,
-        cast(checks.matched_record_since as timestamptz) as matched_record_since_at,
+        cast(checks.matched_record_since as {{ type_timestamptz() }}) as matched_record_since_at,
         registrations.submitted_at
 
     from checks

@@ -41,10 +41,10 @@ final as (
         cast({{ dbt.date_trunc('month', 'days.date_day') }} as date) as month_start_date,
         cast({{ dbt.date_trunc('quarter', 'days.date_day') }} as date) as quarter_start_date,
         cast({{ dbt.date_trunc('year', 'days.date_day') }} as date) as year_start_date,
-        cast(extract(year from days.date_day) as varchar)
-            || '-Q' || cast(extract(quarter from days.date_day) as varchar) as year_quarter,
-        cast(extract(year from days.date_day) as varchar)
-            || '-' || lpad(cast(extract(month from days.date_day) as varchar), 2, '0') as year_month,
+        cast(extract(year from days.date_day) as {{ type_text() }})
+            || '-Q' || cast(extract(quarter from days.date_day) as {{ type_text() }}) as year_quarter,
+        cast(extract(year from days.date_day) as {{ type_text() }})
+            || '-' || lpad(cast(extract(month from days.date_day) as {{ type_text() }}), 2, '0') as year_month,
         cast(extract(year from days.date_day) as integer) as year_number,
         cast(extract(quarter from days.date_day) as integer) as quarter_number,
         cast(extract(month from days.date_day) as integer) as month_number,

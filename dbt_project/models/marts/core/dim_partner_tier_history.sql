@@ -59,7 +59,7 @@ spans as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["partner_id", "'|'", "cast(version_number as varchar)"])) }} as partner_tier_history_id,
+        {{ dbt.hash(dbt.concat(["partner_id", "'|'", "cast(version_number as " ~ type_text() ~ ")"])) }} as partner_tier_history_id,
         partner_id,
         partner_tier,
         previous_tier,

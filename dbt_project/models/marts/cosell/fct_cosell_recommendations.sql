@@ -20,12 +20,12 @@ final as (
 
     select
         -- typed: a Python model's columns land as type NULL when it returns no rows
-        cast(recommendations.opportunity_id || ':' || recommendations.partner_id as varchar)
+        cast(recommendations.opportunity_id || ':' || recommendations.partner_id as {{ type_text() }})
             as cosell_recommendation_id,
-        cast(recommendations.opportunity_id as varchar) as opportunity_id,
-        cast(recommendations.partner_id as varchar) as recommended_partner_id,
+        cast(recommendations.opportunity_id as {{ type_text() }}) as opportunity_id,
+        cast(recommendations.partner_id as {{ type_text() }}) as recommended_partner_id,
         opportunities.sourced_partner_id,
-        cast(recommendations.reasons as varchar) as reasons,
+        cast(recommendations.reasons as {{ type_text() }}) as reasons,
         cast(recommendations.recommendation_rank as integer) as recommendation_rank,
         cast(recommendations.score as double) as score,
         cast(recommendations.pairing_lift as double) as pairing_lift,

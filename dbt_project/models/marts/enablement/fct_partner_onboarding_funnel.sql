@@ -89,8 +89,8 @@ final as (
         partner_type,
         vertical,
         region,
-        cast(extract(year from applied_date) as varchar) || '-Q'
-            || cast(extract(quarter from applied_date) as varchar) as cohort_quarter,
+        cast(extract(year from applied_date) as {{ type_text() }}) || '-Q'
+            || cast(extract(quarter from applied_date) as {{ type_text() }}) as cohort_quarter,
         case
             when is_winning then 'first_won_deal'
             when is_registering then 'first_registration'

@@ -120,8 +120,8 @@ final as (
         partner_tier_at_close,
         product_line,
         program_version,
-        cast(extract(year from close_date) as varchar) || '-Q'
-            || cast(extract(quarter from close_date) as varchar) as fiscal_quarter,
+        cast(extract(year from close_date) as {{ type_text() }}) || '-Q'
+            || cast(extract(quarter from close_date) as {{ type_text() }}) as fiscal_quarter,
         currency_code,
         -- a won deal whose amount the CRM could not give (nulled at load, raw_crm.value_issues) keeps its
         -- line, unknown: it accrues nothing until the amount is known, and says so

@@ -18,10 +18,10 @@ reporting as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["cast(forecast.target as varchar)", "'|'", "forecast.region", "'|'", "forecast.partner_tier"])) }} as channel_forecast_id,
-        cast(forecast.region as varchar) as region,
-        cast(forecast.partner_tier as varchar) as partner_tier,
-        cast('{{ var("reporting_currency") }}' as varchar) as currency_code,
+        {{ dbt.hash(dbt.concat(["cast(forecast.target as " ~ type_text() ~ ")", "'|'", "forecast.region", "'|'", "forecast.partner_tier"])) }} as channel_forecast_id,
+        cast(forecast.region as {{ type_text() }}) as region,
+        cast(forecast.partner_tier as {{ type_text() }}) as partner_tier,
+        cast('{{ var("reporting_currency") }}' as {{ type_text() }}) as currency_code,
         cast(forecast.horizon as integer) as horizon_quarters,
         cast(forecast.prediction as decimal(18, 2)) as forecast_amount,
         cast(forecast.lower as decimal(18, 2)) as lower_amount,

@@ -13,10 +13,10 @@ backtest as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["cast(origin as varchar)", "'|'", "cast(horizon as varchar)", "'|'", "region", "'|'", "partner_tier"])) }} as channel_forecast_backtest_id,
-        cast(region as varchar) as region,
-        cast(partner_tier as varchar) as partner_tier,
-        cast('{{ var("reporting_currency") }}' as varchar) as currency_code,
+        {{ dbt.hash(dbt.concat(["cast(origin as " ~ type_text() ~ ")", "'|'", "cast(horizon as " ~ type_text() ~ ")", "'|'", "region", "'|'", "partner_tier"])) }} as channel_forecast_backtest_id,
+        cast(region as {{ type_text() }}) as region,
+        cast(partner_tier as {{ type_text() }}) as partner_tier,
+        cast('{{ var("reporting_currency") }}' as {{ type_text() }}) as currency_code,
         cast(horizon as integer) as horizon_quarters,
         cast(actual as decimal(18, 2)) as actual_amount,
         cast(prediction as decimal(18, 2)) as forecast_amount,

@@ -34,13 +34,13 @@ final as (
 
     select
         {{ dbt.hash(dbt.concat([
-            "cast(as_of_date as varchar)", "'|'", "model_name", "'|'", "metric_name", "'|'",
+            "cast(as_of_date as " ~ type_text() ~ ")", "'|'", "model_name", "'|'", "metric_name", "'|'",
             "coalesce(baseline_name, '')", "'|'", "split_name"
         ])) }} as model_metric_id,
-        cast(model_name as varchar) as model_name,
-        cast(metric_name as varchar) as metric_name,
-        cast(baseline_name as varchar) as baseline_name,
-        cast(split_name as varchar) as split_name,
+        cast(model_name as {{ type_text() }}) as model_name,
+        cast(metric_name as {{ type_text() }}) as metric_name,
+        cast(baseline_name as {{ type_text() }}) as baseline_name,
+        cast(split_name as {{ type_text() }}) as split_name,
         cast(metric_value as double) as metric_value,
         cast(n_rows as bigint) as n_rows,
         cast(as_of_date as date) as as_of_date

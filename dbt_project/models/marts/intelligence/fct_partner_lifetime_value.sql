@@ -46,12 +46,12 @@ trailing_revenue as (
 final as (
 
     select
-        cast(plv.partner_id as varchar) as partner_id,
+        cast(plv.partner_id as {{ type_text() }}) as partner_id,
         partners.partner_name,
         partners.partner_tier,
         partners.region,
-        cast(plv.plv_status as varchar) as plv_status,
-        cast('{{ var("reporting_currency") }}' as varchar) as currency_code,
+        cast(plv.plv_status as {{ type_text() }}) as plv_status,
+        cast('{{ var("reporting_currency") }}' as {{ type_text() }}) as currency_code,
         cast(plv.won_deal_count as integer) as won_deal_count,
         cast(plv.frequency as integer) as repeat_won_days,
         cast(plv.recency_weeks as double) as recency_weeks,

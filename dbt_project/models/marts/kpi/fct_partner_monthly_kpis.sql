@@ -220,7 +220,7 @@ combined as (
 final as (
 
     select
-        {{ dbt.concat(["partner_id", "'|'", "cast(month_start_date as varchar)"]) }} as partner_month_id,
+        {{ dbt.concat(["partner_id", "'|'", "cast(month_start_date as " ~ type_text() ~ ")"]) }} as partner_month_id,
         partner_id,
         partner_tier,
         partner_type,

@@ -37,7 +37,7 @@ segment_periods as (
     select
         '{{ period_type }}' as period_type,
         '{{ segment_type }}' as segment_type,
-        coalesce(cast({{ segment_expression }} as varchar), 'unknown') as segment_value,
+        coalesce(cast({{ segment_expression }} as {{ type_text() }}), 'unknown') as segment_value,
         {{ period_column }} as period_start_date,
         min(quarters_before_reporting) as quarters_before_reporting,
         count(distinct partner_id) as partner_count,
@@ -97,7 +97,7 @@ company_revenue_all_regions as (
 final as (
 
     select
-        {{ dbt.concat(["segment_periods.period_type", "'|'", "segment_periods.segment_type", "'|'", "segment_periods.segment_value", "'|'", "cast(segment_periods.period_start_date as varchar)"]) }} as segment_kpi_id,
+        {{ dbt.concat(["segment_periods.period_type", "'|'", "segment_periods.segment_type", "'|'", "segment_periods.segment_value", "'|'", "cast(segment_periods.period_start_date as " ~ type_text() ~ ")"]) }} as segment_kpi_id,
         segment_periods.period_type,
         segment_periods.segment_type,
         segment_periods.segment_value,

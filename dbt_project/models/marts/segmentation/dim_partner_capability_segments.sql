@@ -26,16 +26,16 @@ learning_tracks as (
 final as (
 
     select
-        cast(clusters.partner_id as varchar) as partner_id,
+        cast(clusters.partner_id as {{ type_text() }}) as partner_id,
         cast(clusters.segment_id as integer) as segment_id,
-        cast(clusters.segment_name as varchar) as segment_name,
-        cast(clusters.segment_description as varchar) as segment_description,
-        cast(clusters.assignment_basis as varchar) as assignment_basis,
-        cast(learning_tracks.assigned_learning_track as varchar) as learning_track,
-        cast(clusters.onboarding_focus as varchar) as onboarding_focus,
+        cast(clusters.segment_name as {{ type_text() }}) as segment_name,
+        cast(clusters.segment_description as {{ type_text() }}) as segment_description,
+        cast(clusters.assignment_basis as {{ type_text() }}) as assignment_basis,
+        cast(learning_tracks.assigned_learning_track as {{ type_text() }}) as learning_track,
+        cast(clusters.onboarding_focus as {{ type_text() }}) as onboarding_focus,
         cast(
             coalesce(learning_tracks.assigned_learning_track, 'Core platform') || ' track, with '
-            || clusters.onboarding_focus as varchar
+            || clusters.onboarding_focus as {{ type_text() }}
         ) as onboarding_track,
         features.partner_type,
         features.vertical,

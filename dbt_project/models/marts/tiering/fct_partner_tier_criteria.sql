@@ -88,7 +88,7 @@ certified_people as (
 final as (
 
     select
-        {{ dbt.concat(["evaluations.partner_id", "'|'", "cast(evaluations.evaluation_date as varchar)"]) }} as partner_tier_criteria_id,
+        {{ dbt.concat(["evaluations.partner_id", "'|'", "cast(evaluations.evaluation_date as " ~ type_text() ~ ")"]) }} as partner_tier_criteria_id,
         evaluations.partner_id,
         partners.partner_external_id,
         tier_history.partner_tier as tier_held,

@@ -22,7 +22,7 @@ final as (
 
     select
         quarter_start_date,
-        cast('backtest' as varchar) as row_kind,
+        cast('backtest' as {{ type_text() }}) as row_kind,
         currency_code,
         horizon_quarters,
         actual_amount,
@@ -38,7 +38,7 @@ final as (
 
     select
         quarter_start_date,
-        cast('forecast' as varchar) as row_kind,
+        cast('forecast' as {{ type_text() }}) as row_kind,
         currency_code,
         horizon_quarters,
         cast(null as decimal(18, 2)) as actual_amount,

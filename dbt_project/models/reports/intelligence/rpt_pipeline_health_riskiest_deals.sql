@@ -17,7 +17,7 @@ stall as (
 
 threshold as (
 
-    select quantile_cont(amount, {{ var('big_deal_percentile') }}) as big_deal_amount
+    select {{ quantile_cont('amount', var('big_deal_percentile')) }} as big_deal_amount
     from health
 
 ),
