@@ -153,7 +153,7 @@ class SessionPythonJobHelper:
             sys.path.insert(0, str(settings.PROJECT_ROOT))
         name = self.parsed_model.get("alias") or self.parsed_model.get("name", "model")
         code = compile(compiled_code, f"<dbt python model {name}>", "exec")
-        exec(code, {"spark": session, "__name__": f"dbt_python_model_{name}"})  # noqa: S102
+        exec(code, {"spark": session, "__name__": f"dbt_python_model_{name}"})
 
 
 def install_session_submission() -> None:

@@ -833,7 +833,9 @@ class MatchIndex:
             )
         )
         # the words as typed too, before the word rules (Stiftung is S, not foundation's F)
-        native = " ".join(strip_legal_suffixes(basic_key(_QUALIFIER_RE.sub(" ", name)).split(), seeds))
+        native = " ".join(
+            strip_legal_suffixes(basic_key(_QUALIFIER_RE.sub(" ", name)).split(), seeds)
+        )
         for k in (key, qcore, elided, native):
             if k:
                 out += [acronym_of(k), acronym_of(" ".join(content_words(k.split(), seeds)))]
@@ -1101,8 +1103,7 @@ class MatchIndex:
                         len(qw) >= EDITED_MIN
                         and not q_hit[jj]
                         and qw[:2] == w[:2]  # a misspelling seldom starts the word
-                        and OSA.distance(w, qw, score_cutoff=s.max_token_edits)
-                        <= s.max_token_edits
+                        and OSA.distance(w, qw, score_cutoff=s.max_token_edits) <= s.max_token_edits
                     ):
                         j, edited = jj, True
                         break

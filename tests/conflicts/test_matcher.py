@@ -516,6 +516,17 @@ def test_acronyms_are_made_from_the_words_as_written(typed, account) -> None:
     assert not m.ambiguous and m.score >= SEEDS.settings.review_lower_bound
 
 
+def _names_index(*names: str) -> MatchIndex:
+    """An index of accounts known by name only, with ids "1", "2", ... in the order given."""
+    return MatchIndex.build(
+        [
+            dict(account_id=str(i), account_name=n, account_domain=None, parent_account_id=None)
+            for i, n in enumerate(names, start=1)
+        ],
+        seeds=SEEDS,
+    )
+
+
 @pytest.mark.parametrize(
     ("typed", "account"),
     [
@@ -525,17 +536,11 @@ def test_acronyms_are_made_from_the_words_as_written(typed, account) -> None:
     ],
 )
 def test_a_word_cut_short_is_a_suggestion_for_review(typed, account) -> None:
-    idx = MatchIndex.build(
-        [
-            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
-            for a, n in [
-                ("1", "Shennon Biotechnologies"),
-                ("2", "Metropolitan Council"),
-                ("3", "Lunge Zürich"),
-                ("4", "Agriculture Funding Consortium"),
-            ]
-        ],
-        seeds=SEEDS,
+    idx = _names_index(
+        "Shennon Biotechnologies",
+        "Metropolitan Council",
+        "Lunge Zürich",
+        "Agriculture Funding Consortium",
     )
     m = idx.resolve(typed)
     assert m.accounts and idx.ids[m.accounts[0]] == account, (typed, m)
@@ -548,17 +553,11 @@ def test_a_word_cut_short_is_a_suggestion_for_review(typed, account) -> None:
 
 
 def test_a_long_word_misspelt_within_two_edits_is_a_suggestion_for_review() -> None:
-    idx = MatchIndex.build(
-        [
-            dict(account_id=a, account_name=n, account_domain=None, parent_account_id=None)
-            for a, n in [
-                ("1", "Korean Gynecologic Oncology Group"),
-                ("2", "Centro de Oncologia Integrada"),
-                ("3", "Central Energy Global AG"),
-                ("4", "General Motors"),
-            ]
-        ],
-        seeds=SEEDS,
+    idx = _names_index(
+        "Korean Gynecologic Oncology Group",
+        "Centro de Oncologia Integrada",
+        "Central Energy Global AG",
+        "General Motors",
     )
     # the word alone corrects to oncologia (one edit), the name to Oncology (two)
     m = idx.resolve("Korean Gynecologic Oncologic Group")
